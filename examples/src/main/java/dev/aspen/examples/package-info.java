@@ -1,0 +1,2 @@
+/** Runnable example programs. Placeholder until the examples issue lands. */
+package dev.aspen.examples;
