@@ -54,10 +54,6 @@ public final class Base32 {
      */
     public static byte[] decode(CharSequence text, String what) {
         int length = text.length();
-        int remainder = length % 8;
-        if (remainder == 1 || remainder == 3 || remainder == 6) {
-            throw new FormatException(what + " has " + length + " base32 characters, which no byte string encodes to");
-        }
         byte[] out = new byte[(int) (length * 5L / 8)];
         int buffer = 0;
         int bits = 0;
@@ -75,6 +71,10 @@ public final class Base32 {
                 out[written++] = (byte) (buffer >>> (bits - 8));
                 bits -= 8;
             }
+        }
+        int remainder = length % 8;
+        if (remainder == 1 || remainder == 3 || remainder == 6) {
+            throw new FormatException(what + " has " + length + " base32 characters, which no byte string encodes to");
         }
         if ((buffer & ((1 << bits) - 1)) != 0) {
             throw new FormatException(what + " is not canonical base32: its last character has non-zero unused bits");
