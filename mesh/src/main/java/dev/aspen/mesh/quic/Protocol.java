@@ -1,0 +1,30 @@
+package dev.aspen.mesh.quic;
+
+import dev.aspen.tickets.NodeId;
+import java.util.function.Predicate;
+
+/**
+ * An application protocol served by a {@link QuicEndpoint}, selected by ALPN.
+ *
+ * @param alpn the ALPN id, e.g. {@code aspen/raft/1}
+ * @param admits which authenticated dialers may use it (e.g. only known cluster members for Raft);
+ *     called on a handler thread, must not block
+ * @param handler serves each stream an admitted dialer opens
+ */
+public record Protocol(String alpn, Predicate<NodeId> admits, StreamHandler handler) {
+    /** Node-to-node Raft traffic. */
+    public static final String RAFT_ALPN = "aspen/raft/1";
+    /** Client requests. */
+    public static final String CLIENT_ALPN = "aspen/client/1";
+
+    /** Serves the streams of one protocol. */
+    @FunctionalInterface
+    public interface StreamHandler {
+        /**
+         * Serves one stream opened by an authenticated, admitted dialer. Runs on a pool thread of its
+         * own and may block reading the stream; it owns the stream and must close it. An exception
+         * resets the stream, never the connection or the node.
+         */
+        void onStream(NodeId peer, tech.kwik.core.QuicStream stream) throws Exception;
+    }
+}
