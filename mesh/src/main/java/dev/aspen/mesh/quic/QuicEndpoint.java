@@ -255,11 +255,13 @@ public final class QuicEndpoint implements AutoCloseable {
                     return;
                 }
                 peer = dialer;
+                // Admit before answering: the dialer opens protocol streams as soon as it reads WELCOME.
+                if (!state.compareAndSet(HANDSHAKING, ADMITTED)) {
+                    return;
+                }
+                metrics.admitted();
                 Frames.write(stream.getOutputStream(), Admission.welcome());
                 stream.getOutputStream().close();
-                if (state.compareAndSet(HANDSHAKING, ADMITTED)) {
-                    metrics.admitted();
-                }
             } catch (IOException | RuntimeException e) {
                 refuse(stream, AuthFailure.MALFORMED, "bad admission handshake: " + e.getMessage());
             }

@@ -1,0 +1,349 @@
+package dev.aspen.mesh.quic;
+
+import dev.aspen.tickets.NodeId;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tech.kwik.core.QuicStream;
+
+/**
+ * A one-way, ordered message channel to one peer over a long-lived QUIC stream: what Raft needs.
+ *
+ * <p>{@link #offer} never blocks. Messages wait in a queue bounded by count and bytes; when it is
+ * full the oldest message is dropped and counted (Raft tolerates loss and retransmits). A single
+ * named daemon thread connects (pinned, authenticated), reconnects with capped exponential backoff
+ * and jitter, and writes queued messages in batches, each batch with one stream write. Order
+ * within the channel is preserved. Messages wait while the peer is unreachable; those of a batch
+ * whose write failed on an open connection are dropped.
+ *
+ * <p>Kwik lost-send bug: a written frame is occasionally never transmitted until the next write on
+ * the stream. While the channel is idle, for two seconds after its last data, it writes an empty
+ * frame every {@link Settings#nudgeAfter()}, which releases such a stall; {@link #nudges()} counts
+ * them. Receivers skip empty frames.
+ */
+public final class OutboundChannel implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(OutboundChannel.class);
+    private static final byte[] NUDGE = new byte[0];
+    /** How long after the last data write idle nudges continue. */
+    private static final long NUDGE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+    /**
+     * Channel limits and timing.
+     *
+     * @param maxQueuedMessages queue bound by count
+     * @param maxQueuedBytes queue bound by payload bytes
+     * @param maxBatchBytes most payload bytes written in one stream write
+     * @param initialBackoff first reconnect delay
+     * @param maxBackoff cap on the reconnect delay
+     * @param nudgeAfter idle time after a write before the stall-releasing empty frame
+     */
+    public record Settings(
+            int maxQueuedMessages,
+            long maxQueuedBytes,
+            int maxBatchBytes,
+            Duration initialBackoff,
+            Duration maxBackoff,
+            Duration nudgeAfter) {
+        /** Defaults for Raft traffic. */
+        public static Settings defaults() {
+            return new Settings(
+                    4096,
+                    64L * 1024 * 1024,
+                    1024 * 1024,
+                    Duration.ofMillis(50),
+                    Duration.ofSeconds(2),
+                    Duration.ofMillis(200));
+        }
+
+        public Settings {
+            if (maxQueuedMessages < 1 || maxQueuedBytes < 1 || maxBatchBytes < 1) {
+                throw new IllegalArgumentException("channel limits must be positive");
+            }
+            if (initialBackoff.isNegative() || initialBackoff.isZero() || maxBackoff.compareTo(initialBackoff) < 0) {
+                throw new IllegalArgumentException("backoff must be positive and maxBackoff >= initialBackoff");
+            }
+        }
+    }
+
+    private final QuicEndpoint endpoint;
+    private final NodeId peer;
+    private final Supplier<List<InetSocketAddress>> addresses;
+    private final String alpn;
+    private final Settings settings;
+    private final UnaryOperator<OutputStream> streamWrapper;
+    private final Thread sender;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+    private final LongAdder dropped = new LongAdder();
+    private final LongAdder sent = new LongAdder();
+    private final LongAdder nudges = new LongAdder();
+    private final LongAdder connects = new LongAdder();
+    private long queuedBytes;
+    private long lastDataNanos;
+    private boolean closed;
+    private PeerConnection connection;
+    private OutputStream out;
+
+    /**
+     * Starts the channel's sender thread. Nothing is dialed until the first message.
+     *
+     * @param addresses where to find the peer, asked again before every connection attempt
+     */
+    public OutboundChannel(
+            QuicEndpoint endpoint,
+            NodeId peer,
+            Supplier<List<InetSocketAddress>> addresses,
+            String alpn,
+            Settings settings) {
+        this(endpoint, peer, addresses, alpn, settings, UnaryOperator.identity());
+    }
+
+    /** As the public constructor, with every stream's output passed through {@code streamWrapper} (tests inject faults). */
+    OutboundChannel(
+            QuicEndpoint endpoint,
+            NodeId peer,
+            Supplier<List<InetSocketAddress>> addresses,
+            String alpn,
+            Settings settings,
+            UnaryOperator<OutputStream> streamWrapper) {
+        this.streamWrapper = streamWrapper;
+        this.endpoint = endpoint;
+        this.peer = peer;
+        this.addresses = addresses;
+        this.alpn = alpn;
+        this.settings = settings;
+        this.sender = new Thread(this::run, "aspen-send-" + peer.toString().substring(0, 6));
+        sender.setDaemon(true);
+        sender.start();
+    }
+
+    /**
+     * Queues one message. Never blocks; drops the oldest queued messages when the queue is full.
+     *
+     * @return false if the channel is closed or the message alone exceeds the queue's byte bound
+     */
+    public boolean offer(byte[] message) {
+        if (message.length == 0 || message.length > settings.maxQueuedBytes()) {
+            return false;
+        }
+        lock.lock();
+        try {
+            if (closed) {
+                return false;
+            }
+            while (queue.size() >= settings.maxQueuedMessages()
+                    || queuedBytes + message.length > settings.maxQueuedBytes()) {
+                queuedBytes -= queue.removeFirst().length;
+                dropped.increment();
+            }
+            queue.addLast(message);
+            queuedBytes += message.length;
+            changed.signal();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public NodeId peer() {
+        return peer;
+    }
+
+    /** Messages dropped because the queue was full or their write failed. */
+    public long dropped() {
+        return dropped.sum();
+    }
+
+    /** Messages written to the stream. */
+    public long sent() {
+        return sent.sum();
+    }
+
+    /** Empty frames written to release a possibly stalled stream. */
+    public long nudges() {
+        return nudges.sum();
+    }
+
+    /** Successful connections, the first included. */
+    public long connects() {
+        return connects.sum();
+    }
+
+    private void run() {
+        long backoffMillis = settings.initialBackoff().toMillis();
+        boolean nudgeDue = false;
+        while (true) {
+            List<byte[]> batch;
+            try {
+                batch = nextBatch(nudgeDue);
+            } catch (InterruptedException e) {
+                break;
+            }
+            if (batch == null) {
+                break;
+            }
+            IOException failure = null;
+            try {
+                ensureConnected();
+            } catch (IOException e) {
+                requeue(batch);
+                failure = e;
+            }
+            if (failure == null) {
+                try {
+                    write(batch.isEmpty() ? List.of(NUDGE) : batch);
+                    (batch.isEmpty() ? nudges : sent).add(Math.max(1, batch.size()));
+                    if (!batch.isEmpty()) {
+                        lastDataNanos = System.nanoTime();
+                    }
+                    nudgeDue = System.nanoTime() - lastDataNanos < NUDGE_WINDOW_NANOS;
+                    backoffMillis = settings.initialBackoff().toMillis();
+                    continue;
+                } catch (IOException e) {
+                    dropped.add(batch.size());
+                    failure = e;
+                }
+            }
+            disconnect();
+            nudgeDue = false;
+            log.debug("channel to {} failed: {}; retrying in ~{} ms", peer, failure.getMessage(), backoffMillis);
+            if (!pause(backoffMillis + ThreadLocalRandom.current().nextLong(backoffMillis / 2 + 1))) {
+                break;
+            }
+            backoffMillis = Math.min(backoffMillis * 2, settings.maxBackoff().toMillis());
+        }
+        disconnect();
+    }
+
+    /** Puts an unsent batch back at the head of the queue, dropping the oldest if the queue filled meanwhile. */
+    private void requeue(List<byte[]> batch) {
+        lock.lock();
+        try {
+            for (int i = batch.size() - 1; i >= 0; i--) {
+                byte[] message = batch.get(i);
+                if (queue.size() >= settings.maxQueuedMessages()
+                        || queuedBytes + message.length > settings.maxQueuedBytes()) {
+                    dropped.add(i + 1);
+                    return;
+                }
+                queue.addFirst(message);
+                queuedBytes += message.length;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits for messages. Returns a batch; an empty list when a nudge is due after an idle period;
+     * null when closed.
+     */
+    private List<byte[]> nextBatch(boolean nudgeDue) throws InterruptedException {
+        lock.lock();
+        try {
+            long nudgeNanos = settings.nudgeAfter().toNanos();
+            while (queue.isEmpty() && !closed) {
+                if (!nudgeDue) {
+                    changed.await();
+                } else if (nudgeNanos <= 0) {
+                    return List.of();
+                } else {
+                    nudgeNanos = changed.awaitNanos(nudgeNanos);
+                }
+            }
+            if (closed) {
+                return null;
+            }
+            var batch = new java.util.ArrayList<byte[]>();
+            long bytes = 0;
+            while (!queue.isEmpty()
+                    && (batch.isEmpty() || bytes + queue.peekFirst().length <= settings.maxBatchBytes())) {
+                byte[] message = queue.removeFirst();
+                queuedBytes -= message.length;
+                bytes += message.length;
+                batch.add(message);
+            }
+            return batch;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean pause(long millis) {
+        lock.lock();
+        try {
+            long nanos = TimeUnit.MILLISECONDS.toNanos(millis);
+            while (!closed && nanos > 0) {
+                nanos = changed.awaitNanos(nanos);
+            }
+            return !closed;
+        } catch (InterruptedException e) {
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void ensureConnected() throws IOException {
+        if (connection != null && connection.isConnected()) {
+            return;
+        }
+        disconnect();
+        IOException last = null;
+        for (InetSocketAddress address : addresses.get()) {
+            try {
+                PeerConnection fresh = endpoint.connect(peer, address, alpn);
+                QuicStream stream = fresh.openStream();
+                connection = fresh;
+                out = streamWrapper.apply(stream.getOutputStream());
+                connects.increment();
+                return;
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        throw last != null ? last : new IOException("no address known for node " + peer);
+    }
+
+    private void write(List<byte[]> batch) throws IOException {
+        var buffer = new ByteArrayOutputStream();
+        for (byte[] message : batch) {
+            Frames.write(buffer, message);
+        }
+        out.write(buffer.toByteArray());
+    }
+
+    private void disconnect() {
+        if (connection != null) {
+            connection.close();
+            connection = null;
+            out = null;
+        }
+    }
+
+    /** Stops the sender and closes the connection; queued messages are dropped. Idempotent. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+}
