@@ -3,6 +3,7 @@ package dev.aspen.discovery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.aspen.discovery.testing.InProcessCluster;
 import dev.aspen.discovery.testing.KeyFiles;
 import dev.aspen.discovery.testing.NodeProcess;
 import dev.aspen.tickets.ClusterTicket;
@@ -146,5 +147,20 @@ class MultiProcessDiscoveryTest {
                 }
             }
         }
+    }
+
+    @Test
+    void processesWithTheSameCookieAndNoSeedsFindEachOtherThroughTheBeacon() {
+        List<Node> nodes = nodes(2);
+        String beaconPort = String.valueOf(InProcessCluster.randomBeaconGroup().getPort());
+        List<NodeProcess> running = nodes.stream()
+                .map(n -> {
+                    var process = NodeProcess.start(
+                            List.of("--cookie", COOKIE, "--key", n.keyFile().toString(), "--beacon-port", beaconPort));
+                    processes.add(process);
+                    return process;
+                })
+                .toList();
+        awaitFullView(running, nodes);
     }
 }

@@ -18,7 +18,7 @@ import java.util.Map;
 
 /**
  * A discovery node in its own JVM, for the multi-process tests. Arguments: {@code --cookie TEXT
- * --key FILE [--port N] [--ticket TEXT] [--peers HOST:PORT,...] [--beacon-port N]} (beacon off
+ * --key FILE [--bind IP] [--port N] [--ticket TEXT] [--peers HOST:PORT,...] [--beacon-port N]} (beacon off
  * unless a port is given). Prints {@code READY nodeId gossipAddress incarnation}, then one line
  * {@code TYPE nodeId incarnation} per directory event. Exits when stdin closes, so a dead test JVM
  * leaves no orphans.
@@ -35,9 +35,10 @@ public final class DiscoveryProcess {
         var builder = Discovery.builder()
                 .cookie(Cookie.of(options.get("--cookie")))
                 .keyPair(KeyFiles.read(Path.of(options.get("--key"))))
-                .bindAddress(InetAddress.getLoopbackAddress())
+                .bindAddress(InetAddress.getByName(options.getOrDefault("--bind", "127.0.0.1")))
                 .gossipPort(Integer.parseInt(options.getOrDefault("--port", "0")))
-                .quicAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 4433))
+                .quicAddress(
+                        new InetSocketAddress(InetAddress.getByName(options.getOrDefault("--bind", "127.0.0.1")), 4433))
                 .beacon(options.containsKey("--beacon-port"));
         if (options.containsKey("--beacon-port")) {
             builder.beaconGroup(new InetSocketAddress(
