@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,7 +19,7 @@ import java.util.Map;
 
 /**
  * A discovery node in its own JVM, for the multi-process tests. Arguments: {@code --cookie TEXT
- * --key FILE [--bind IP] [--port N] [--ticket TEXT] [--peers HOST:PORT,...] [--beacon-port N]} (beacon off
+ * --key FILE (created if missing) [--bind IP] [--port N] [--ticket TEXT] [--peers HOST:PORT,...] [--beacon-port N]} (beacon off
  * unless a port is given). Prints {@code READY nodeId gossipAddress incarnation}, then one line
  * {@code TYPE nodeId incarnation} per directory event. Exits when stdin closes, so a dead test JVM
  * leaves no orphans.
@@ -31,10 +32,14 @@ public final class DiscoveryProcess {
         for (int i = 0; i + 1 < args.length; i += 2) {
             options.put(args[i], args[i + 1]);
         }
+        Path keyFile = Path.of(options.get("--key"));
+        if (!Files.exists(keyFile)) {
+            KeyFiles.write(KeyFiles.generate(), keyFile);
+        }
         var out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         var builder = Discovery.builder()
                 .cookie(Cookie.of(options.get("--cookie")))
-                .keyPair(KeyFiles.read(Path.of(options.get("--key"))))
+                .keyPair(KeyFiles.read(keyFile))
                 .bindAddress(InetAddress.getByName(options.getOrDefault("--bind", "127.0.0.1")))
                 .gossipPort(Integer.parseInt(options.getOrDefault("--port", "0")))
                 .quicAddress(
