@@ -63,4 +63,16 @@ class DiscoveryBuilderTest {
             assertThatThrownBy(() -> node.updateRole(Role.LEARNER)).hasMessageContaining("not running");
         }
     }
+
+    @Test
+    void aTakenGossipPortFailsStartNamingTheAddress() {
+        try (var cluster = new InProcessCluster()) {
+            Discovery first = cluster.start(InProcessCluster.builder("ports"));
+            int port = first.localRecord().gossipAddress().getPort();
+            assertThatThrownBy(() ->
+                            cluster.start(InProcessCluster.builder("ports").gossipPort(port)))
+                    .hasMessageContaining("cannot start gossip on")
+                    .hasMessageContaining(String.valueOf(port));
+        }
+    }
 }
