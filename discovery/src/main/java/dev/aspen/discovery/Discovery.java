@@ -193,10 +193,14 @@ public final class Discovery implements AutoCloseable {
         }
 
         private void offer(Member member, ByteBuffer metadata) {
-            byte[] bytes = new byte[metadata == null ? 0 : metadata.remaining()];
-            if (metadata != null) {
-                metadata.duplicate().get(bytes);
+            if (metadata == null) {
+                // ScaleCube reports a member it saw only while it was leaving without metadata:
+                // nothing was presented, so nothing is verified, listed or counted.
+                log.debug("gossip member {} at {} has no record", member.id(), member.address());
+                return;
             }
+            byte[] bytes = new byte[metadata.remaining()];
+            metadata.duplicate().get(bytes);
             InetSocketAddress address = Addresses.parse(member.address()).orElse(null);
             try {
                 directory.offer(member.id(), address, bytes);
