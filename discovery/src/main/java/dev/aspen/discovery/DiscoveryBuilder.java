@@ -2,6 +2,7 @@ package dev.aspen.discovery;
 
 import dev.aspen.tickets.ClusterTicket;
 import dev.aspen.tickets.Cookie;
+import dev.aspen.tickets.SocketAddresses;
 import dev.aspen.tickets.TicketPeer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -104,6 +105,19 @@ public final class DiscoveryBuilder {
     /** Adds gossip addresses to join through (the CLI's {@code --peers}). */
     public DiscoveryBuilder seeds(List<InetSocketAddress> values) {
         seeds.addAll(values);
+        return this;
+    }
+
+    /**
+     * Adds the seeds of a {@code --peers} value: {@code HOST:PORT[,HOST:PORT...]} with IP literals
+     * ({@code [v6]:port} for IPv6). Never does DNS.
+     *
+     * @throws dev.aspen.tickets.FormatException naming the bad entry
+     */
+    public DiscoveryBuilder peers(String commaSeparated) {
+        for (String entry : commaSeparated.split(",", -1)) {
+            seeds.add(SocketAddresses.parse(entry.strip()));
+        }
         return this;
     }
 

@@ -75,4 +75,20 @@ class DiscoveryBuilderTest {
                     .hasMessageContaining(String.valueOf(port));
         }
     }
+
+    @Test
+    void parsesPeersAndNamesABadEntry() {
+        assertThatThrownBy(() -> InProcessCluster.builder("x").peers("127.0.0.1:7000,nohost"))
+                .hasMessageContaining("nohost");
+        try (var cluster = new InProcessCluster()) {
+            Discovery seed = cluster.start(InProcessCluster.builder("peers"));
+            int port = seed.localRecord().gossipAddress().getPort();
+            Discovery joiner = cluster.start(InProcessCluster.builder("peers").peers("127.0.0.1:" + port));
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> joiner.directory()
+                            .lookup(seed.localRecord().nodeId())
+                            .isPresent());
+        }
+    }
 }

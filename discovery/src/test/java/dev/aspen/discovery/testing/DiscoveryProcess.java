@@ -12,9 +12,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -54,11 +52,7 @@ public final class DiscoveryProcess {
             builder.ticket(ClusterTicket.parse(options.get("--ticket")));
         }
         if (options.containsKey("--peers")) {
-            List<InetSocketAddress> peers = new ArrayList<>();
-            for (String peer : options.get("--peers").split(",")) {
-                peers.add(SocketAddresses.parse(peer));
-            }
-            builder.seeds(peers);
+            builder.peers(options.get("--peers"));
         }
         Discovery discovery = builder.build();
         discovery
