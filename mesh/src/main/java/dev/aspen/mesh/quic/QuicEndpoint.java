@@ -46,6 +46,8 @@ public final class QuicEndpoint implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(QuicEndpoint.class);
     private static final char[] KEYSTORE_PASSWORD = "aspen".toCharArray();
     private static final long DENIED_CLOSE_DELAY_MILLIS = 100;
+    private static final int BIND_ATTEMPTS = 30;
+    private static final long BIND_RETRY_MILLIS = 100;
 
     private final QuicConfig config;
     private final NodeIdentity identity;
@@ -72,7 +74,7 @@ public final class QuicEndpoint implements AutoCloseable {
                         "aspen-quic-stream-" + identity.nodeId().toString().substring(0, 6)));
         this.timers = Executors.newSingleThreadScheduledExecutor(
                 daemonThreads("aspen-quic-timer-" + identity.nodeId().toString().substring(0, 6)));
-        this.socket = new DatagramSocket(new InetSocketAddress(config.bind(), config.port()));
+        this.socket = bind(new InetSocketAddress(config.bind(), config.port()));
         try {
             this.server = ServerConnector.builder()
                     .withSocket(socket)
@@ -298,6 +300,28 @@ public final class QuicEndpoint implements AutoCloseable {
                     () -> connection.close(reason.code(), reason.name()),
                     DENIED_CLOSE_DELAY_MILLIS,
                     TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Binds the UDP socket. A fixed port that is still held, typically by this process's previous
+     * endpoint whose receiver thread has not yet let go of the closed socket, is retried briefly.
+     */
+    private static DatagramSocket bind(InetSocketAddress address) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return new DatagramSocket(address);
+            } catch (java.net.BindException e) {
+                if (address.getPort() == 0 || attempt >= BIND_ATTEMPTS) {
+                    throw new java.net.BindException("cannot bind UDP " + address + ": " + e.getMessage());
+                }
+                try {
+                    Thread.sleep(BIND_RETRY_MILLIS);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
     }
 
