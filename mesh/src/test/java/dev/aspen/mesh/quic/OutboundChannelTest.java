@@ -7,9 +7,7 @@ import dev.aspen.mesh.identity.NodeIdentity;
 import dev.aspen.tickets.ClusterKey;
 import dev.aspen.tickets.Cookie;
 import dev.aspen.tickets.NodeId;
-import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -140,27 +138,5 @@ class OutboundChannelTest {
         channel.offer(message(7));
         await().atMost(Duration.ofSeconds(10)).until(() -> received.contains(7));
         assertThat(channel.nudges()).isGreaterThanOrEqualTo(1);
-    }
-
-    /** Reproduces Kwik's lost-send bug: each write is held back until the next write on the stream. */
-    private static final class LostSendStream extends FilterOutputStream {
-        private byte[] held;
-
-        LostSendStream(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public synchronized void write(byte[] b, int off, int len) throws IOException {
-            if (held != null) {
-                out.write(held);
-            }
-            held = java.util.Arrays.copyOfRange(b, off, off + len);
-        }
-
-        @Override
-        public void write(byte[] b) throws IOException {
-            write(b, 0, b.length);
-        }
     }
 }

@@ -1,0 +1,294 @@
+package dev.aspen.mesh.rpc;
+
+import dev.aspen.mesh.quic.FrameException;
+import dev.aspen.mesh.quic.Frames;
+import dev.aspen.mesh.quic.PeerConnection;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tech.kwik.core.QuicStream;
+
+/**
+ * The dialer's side of the request/response protocol on one long-lived stream of a {@link
+ * PeerConnection}: pipelined calls matched to responses by request id, and watches.
+ *
+ * <p>Every call has a timeout. A watchdog sweeps outstanding calls: when the oldest has waited
+ * {@link Settings#nudgeAfter()} with nothing received, it writes an empty frame, which the server
+ * echoes — any write releases a stream stalled by Kwik's lost-send bug, on either side. A response
+ * that arrives after such a nudge counts as a recovery ({@link #recoveries()}).
+ *
+ * <p>Thread-safe. One reader thread (daemon) per client.
+ */
+public final class RpcClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RpcClient.class);
+    private static final byte[] NUDGE = new byte[0];
+
+    /**
+     * @param maxInFlight calls plus watches outstanding at once; more fail with {@link
+     *     RpcException.Kind#TOO_MANY_IN_FLIGHT}
+     * @param requestTimeout bound on every call
+     * @param nudgeAfter silence after which the watchdog nudges the stream
+     * @param maxFrameBytes largest response accepted
+     */
+    public record Settings(int maxInFlight, Duration requestTimeout, Duration nudgeAfter, int maxFrameBytes) {
+        public static Settings defaults() {
+            return new Settings(1024, Duration.ofSeconds(10), Duration.ofMillis(200), Frames.DEFAULT_MAX_FRAME_BYTES);
+        }
+    }
+
+    private final PeerConnection connection;
+    private final QuicStream stream;
+    private final OutputStream out;
+    private final Settings settings;
+    private final ScheduledFuture<?> watchdog;
+    private final Thread reader;
+    private final AtomicLong ids = new AtomicLong();
+    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+    private final LongAdder recoveries = new LongAdder();
+    private final LongAdder nudges = new LongAdder();
+    private volatile long lastReceiveNanos = System.nanoTime();
+    private volatile long lastNudgeNanos;
+    private volatile boolean closed;
+
+    private static final class Pending {
+        final long startNanos = System.nanoTime();
+        final CompletableFuture<byte[]> reply;
+        final Consumer<byte[]> events;
+        final CompletableFuture<String> end;
+        volatile boolean nudged;
+
+        Pending(CompletableFuture<byte[]> reply, Consumer<byte[]> events, CompletableFuture<String> end) {
+            this.reply = reply;
+            this.events = events;
+            this.end = end;
+        }
+
+        boolean isWatch() {
+            return events != null;
+        }
+
+        void fail(RpcException e) {
+            if (isWatch()) {
+                end.completeExceptionally(e);
+            } else {
+                reply.completeExceptionally(e);
+            }
+        }
+    }
+
+    /** Opens the client's stream on {@code connection}; {@code timers} runs its watchdog. */
+    public RpcClient(PeerConnection connection, Settings settings, ScheduledExecutorService timers) throws IOException {
+        this(connection, settings, timers, UnaryOperator.identity());
+    }
+
+    RpcClient(
+            PeerConnection connection,
+            Settings settings,
+            ScheduledExecutorService timers,
+            UnaryOperator<OutputStream> streamWrapper)
+            throws IOException {
+        this.connection = connection;
+        this.settings = settings;
+        this.stream = connection.openStream();
+        this.out = streamWrapper.apply(stream.getOutputStream());
+        long period = Math.max(10, settings.nudgeAfter().toMillis() / 2);
+        this.watchdog = timers.scheduleAtFixedRate(this::sweep, period, period, TimeUnit.MILLISECONDS);
+        this.reader = new Thread(
+                this::readLoop, "aspen-rpc-" + connection.peer().toString().substring(0, 6));
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /**
+     * Sends a request. Never blocks on the network.
+     *
+     * @return the response; fails with {@link RpcException} on timeout, refusal or connection loss
+     */
+    public CompletableFuture<byte[]> call(byte[] request) {
+        var reply = new CompletableFuture<byte[]>();
+        long id = register(new Pending(reply, null, null), reply::completeExceptionally);
+        if (id >= 0) {
+            send(RpcWire.encode(RpcWire.CALL, id, request), id);
+        }
+        return reply;
+    }
+
+    /**
+     * Opens a watch. {@code onEvent} runs on the reader thread, in order; it must not block.
+     *
+     * @return a handle whose {@link Watch#ended()} completes with the server's end reason (empty for
+     *     a normal end) or fails with {@link RpcException} if the connection is lost
+     */
+    public Watch watch(byte[] request, Consumer<byte[]> onEvent) {
+        var end = new CompletableFuture<String>();
+        long id = register(new Pending(null, onEvent, end), end::completeExceptionally);
+        if (id >= 0) {
+            send(RpcWire.encode(RpcWire.WATCH, id, request), id);
+        }
+        return new Watch(id, end);
+    }
+
+    /** An open watch. */
+    public final class Watch implements AutoCloseable {
+        private final long id;
+        private final CompletableFuture<String> ended;
+
+        private Watch(long id, CompletableFuture<String> ended) {
+            this.id = id;
+            this.ended = ended;
+        }
+
+        public CompletableFuture<String> ended() {
+            return ended;
+        }
+
+        /** Asks the server to stop the watch; {@link #ended()} completes with "cancelled". */
+        @Override
+        public void close() {
+            if (id >= 0 && !ended.isDone()) {
+                send(RpcWire.encode(RpcWire.CANCEL, id, new byte[0]), id);
+            }
+        }
+    }
+
+    private long register(Pending entry, Consumer<Throwable> reject) {
+        if (closed) {
+            reject.accept(new RpcException(RpcException.Kind.CONNECTION_LOST, "client is closed"));
+            return -1;
+        }
+        if (pending.size() >= settings.maxInFlight()) {
+            reject.accept(new RpcException(
+                    RpcException.Kind.TOO_MANY_IN_FLIGHT, settings.maxInFlight() + " requests already in flight"));
+            return -1;
+        }
+        long id = ids.incrementAndGet();
+        pending.put(id, entry);
+        return id;
+    }
+
+    private void send(byte[] message, long id) {
+        synchronized (out) {
+            try {
+                Frames.write(out, message);
+            } catch (IOException e) {
+                Pending entry = pending.remove(id);
+                if (entry != null) {
+                    entry.fail(new RpcException(RpcException.Kind.CONNECTION_LOST, "send failed: " + e.getMessage()));
+                }
+            }
+        }
+    }
+
+    private void readLoop() {
+        String why = "the server closed the stream";
+        try {
+            byte[] frame;
+            while ((frame = Frames.read(stream.getInputStream(), settings.maxFrameBytes())) != null) {
+                lastReceiveNanos = System.nanoTime();
+                if (frame.length > 0) {
+                    deliver(RpcWire.decode(frame));
+                }
+            }
+        } catch (IOException e) {
+            why = e.getMessage();
+        }
+        failAll(new RpcException(
+                RpcException.Kind.CONNECTION_LOST, "connection to " + connection.peer() + " lost: " + why));
+    }
+
+    private void deliver(RpcWire.Message message) throws FrameException {
+        Pending entry = message.type() == RpcWire.EVENT ? pending.get(message.id()) : pending.remove(message.id());
+        if (entry == null) {
+            return; // timed out or cancelled meanwhile
+        }
+        if (entry.nudged) {
+            recoveries.increment();
+            entry.nudged = false;
+        }
+        switch (message.type()) {
+            case RpcWire.REPLY -> entry.reply.complete(message.body());
+            case RpcWire.FAILED ->
+                entry.fail(new RpcException(RpcException.Kind.REFUSED, RpcWire.text(message.body())));
+            case RpcWire.EVENT -> entry.events.accept(message.body());
+            case RpcWire.END -> entry.end.complete(RpcWire.text(message.body()));
+            default -> throw new FrameException("unknown rpc response type " + message.type());
+        }
+    }
+
+    /** Times out old calls and nudges a silent stream. Runs on the timer thread. */
+    private void sweep() {
+        long now = System.nanoTime();
+        long timeout = settings.requestTimeout().toNanos();
+        long nudgeAfter = settings.nudgeAfter().toNanos();
+        boolean waiting = false;
+        for (Map.Entry<Long, Pending> e : pending.entrySet()) {
+            Pending entry = e.getValue();
+            if (!entry.isWatch() && now - entry.startNanos > timeout && pending.remove(e.getKey(), entry)) {
+                entry.fail(new RpcException(
+                        RpcException.Kind.TIMEOUT,
+                        "no response within " + settings.requestTimeout().toMillis() + " ms"));
+            } else if (!entry.isWatch() && now - entry.startNanos > nudgeAfter) {
+                waiting = true;
+            }
+        }
+        if (waiting && now - lastReceiveNanos > nudgeAfter && now - lastNudgeNanos > nudgeAfter) {
+            lastNudgeNanos = now;
+            nudges.increment();
+            for (Pending entry : pending.values()) {
+                entry.nudged = !entry.isWatch() && now - entry.startNanos > nudgeAfter;
+            }
+            synchronized (out) {
+                try {
+                    Frames.write(out, NUDGE);
+                } catch (IOException e) {
+                    log.debug("nudge to {} failed: {}", connection.peer(), e.getMessage());
+                }
+            }
+        }
+    }
+
+    private void failAll(RpcException e) {
+        for (Long id : pending.keySet()) {
+            Pending entry = pending.remove(id);
+            if (entry != null) {
+                entry.fail(e);
+            }
+        }
+    }
+
+    /** Responses that arrived after the watchdog nudged their stream. */
+    public long recoveries() {
+        return recoveries.sum();
+    }
+
+    /** Nudges written by the watchdog. */
+    public long nudges() {
+        return nudges.sum();
+    }
+
+    /** False once the underlying connection closed. */
+    public boolean isConnected() {
+        return !closed && connection.isConnected();
+    }
+
+    /** Fails outstanding requests and closes the connection. Idempotent. */
+    @Override
+    public void close() {
+        closed = true;
+        watchdog.cancel(false);
+        connection.close();
+        failAll(new RpcException(RpcException.Kind.CONNECTION_LOST, "client closed"));
+    }
+}
