@@ -1,0 +1,145 @@
+package dev.aspen.mesh.bench;
+
+import dev.aspen.mesh.identity.NodeIdentity;
+import dev.aspen.mesh.quic.Frames;
+import dev.aspen.mesh.quic.OutboundChannel;
+import dev.aspen.mesh.quic.Protocol;
+import dev.aspen.mesh.quic.QuicConfig;
+import dev.aspen.mesh.quic.QuicEndpoint;
+import dev.aspen.mesh.rpc.RpcClient;
+import dev.aspen.mesh.rpc.RpcHandler;
+import dev.aspen.mesh.rpc.RpcServer;
+import dev.aspen.tickets.ClusterKey;
+import dev.aspen.tickets.Cookie;
+import dev.aspen.tickets.NodeId;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Prints QUIC transport numbers on loopback: one-way channel throughput (Raft-style traffic) and
+ * request/response latency at 1 and 64 outstanding requests. Measures; decides nothing.
+ */
+public final class MeshBench {
+    private static final ClusterKey KEY = Cookie.of("bench").clusterKey();
+
+    public static void main(String[] args) throws Exception {
+        channelThroughput(200, 200_000);
+        channelThroughput(4096, 20_000);
+        rpcLatency(1, 20_000);
+        rpcLatency(64, 100_000);
+        System.exit(0); // Kwik leaves non-daemon threads behind
+    }
+
+    private static void channelThroughput(int messageBytes, int count) throws Exception {
+        var received = new AtomicLong();
+        NodeIdentity receiverId = NodeIdentity.generate();
+        Protocol sink = new Protocol("aspen/bench/1", p -> true, (peer, stream) -> {
+            byte[] frame;
+            while ((frame = Frames.read(stream.getInputStream(), 1 << 20)) != null) {
+                if (frame.length > 0) {
+                    received.incrementAndGet();
+                }
+            }
+        });
+        try (var receiver = QuicEndpoint.start(QuicConfig.builder().build(), receiverId, KEY, List.of(sink));
+                var sender = QuicEndpoint.start(QuicConfig.builder().build(), NodeIdentity.generate(), KEY, List.of());
+                var channel = new OutboundChannel(
+                        sender,
+                        receiverId.nodeId(),
+                        () -> List.of(receiver.localAddress()),
+                        "aspen/bench/1",
+                        OutboundChannel.Settings.defaults())) {
+            byte[] message = new byte[messageBytes];
+            long start = System.nanoTime();
+            long deadline = start + TimeUnit.SECONDS.toNanos(60);
+            for (int i = 0; i < count && System.nanoTime() < deadline; i++) {
+                while (!channel.offer(message)) {
+                    Thread.onSpinWait();
+                }
+                while (i - received.get() > 2000 && System.nanoTime() < deadline) {
+                    Thread.onSpinWait(); // stay under the queue bound so nothing is dropped
+                }
+            }
+            while (received.get() + channel.dropped() < count && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf(
+                    "channel  %5d B messages: %9.0f msg/s  %7.1f MB/s  (%d delivered, %d dropped, %d nudges)%n",
+                    messageBytes,
+                    received.get() / seconds,
+                    received.get() * (double) messageBytes / seconds / 1e6,
+                    received.get(),
+                    channel.dropped(),
+                    channel.nudges());
+        }
+    }
+
+    private static void rpcLatency(int outstanding, int count) throws Exception {
+        RpcHandler echo = new RpcHandler() {
+            @Override
+            public CompletableFuture<byte[]> call(NodeId peer, byte[] request) {
+                return CompletableFuture.completedFuture(request);
+            }
+
+            @Override
+            public AutoCloseable watch(NodeId peer, byte[] request, EventSink sink) {
+                sink.end("no watches here");
+                return () -> {};
+            }
+        };
+        NodeIdentity serverId = NodeIdentity.generate();
+        var timers = Executors.newSingleThreadScheduledExecutor();
+        try (var server = QuicEndpoint.start(
+                        QuicConfig.builder().build(),
+                        serverId,
+                        KEY,
+                        List.of(new Protocol(Protocol.CLIENT_ALPN, p -> true, new RpcServer(echo, 1 << 20, 1024))));
+                var dialer = QuicEndpoint.start(QuicConfig.builder().build(), NodeIdentity.generate(), KEY, List.of());
+                var client = new RpcClient(
+                        dialer.connect(serverId.nodeId(), server.localAddress(), Protocol.CLIENT_ALPN),
+                        RpcClient.Settings.defaults(),
+                        timers)) {
+            byte[] request = new byte[200];
+            var histogram = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+            int warmup = count / 10;
+            var window = new Semaphore(outstanding);
+            long start = 0;
+            for (int i = 0; i < warmup + count; i++) {
+                if (i == warmup) {
+                    window.acquire(outstanding);
+                    window.release(outstanding);
+                    start = System.nanoTime();
+                }
+                window.acquire();
+                boolean measured = i >= warmup;
+                long t0 = System.nanoTime();
+                client.call(request).whenComplete((r, e) -> {
+                    if (measured) {
+                        synchronized (histogram) {
+                            histogram.recordValue(System.nanoTime() - t0);
+                        }
+                    }
+                    window.release();
+                });
+            }
+            window.acquire(outstanding);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf(
+                    "rpc      %3d outstanding, 200 B: %8.0f req/s  p50 %6.3f ms  p99 %6.3f ms  max %6.3f ms (nudges %d)%n",
+                    outstanding,
+                    count / seconds,
+                    histogram.getValueAtPercentile(50) / 1e6,
+                    histogram.getValueAtPercentile(99) / 1e6,
+                    histogram.getMaxValue() / 1e6,
+                    client.nudges());
+        } finally {
+            timers.shutdownNow();
+        }
+    }
+}
