@@ -81,6 +81,8 @@ public final class RaftCodec {
         } catch (KryoBufferOverflowException e) {
             throw new CodecException(
                     "encoding of " + value.getClass().getSimpleName() + " exceeds " + MAX_ENCODED_BYTES + " bytes", e);
+        } catch (KryoException e) {
+            throw new CodecException("cannot encode " + value.getClass().getSimpleName() + ": " + e.getMessage(), e);
         } finally {
             session.release();
             sessions.free(session);
