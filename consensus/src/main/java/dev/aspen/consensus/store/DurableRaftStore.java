@@ -167,16 +167,19 @@ public final class DurableRaftStore implements RaftStore, Closeable {
         return dir;
     }
 
+    /** Replaces the persisted local endpoint and voting flag; durable on return. */
     @Override
     public synchronized void persistAndFlushLocalEndpoint(RaftEndpointPersistentState state) throws IOException {
         writeMetadata(Recovery.ENDPOINT_FILE, FileFormat.LOCAL_ENDPOINT, codec.encode(state));
     }
 
+    /** Replaces the persisted initial group members; durable on return. */
     @Override
     public synchronized void persistAndFlushInitialGroupMembers(RaftGroupMembersView members) throws IOException {
         writeMetadata(Recovery.MEMBERS_FILE, FileFormat.INITIAL_MEMBERS, codec.encode(members));
     }
 
+    /** Replaces the persisted term and vote; durable on return. */
     @Override
     public synchronized void persistAndFlushTerm(RaftTermPersistentState state) throws IOException {
         writeMetadata(Recovery.TERM_FILE, FileFormat.TERM, codec.encode(state));

@@ -41,6 +41,7 @@ public record StoreOptions(long segmentBytes, int maxRecordBytes) {
         return builder().build();
     }
 
+    /** A builder starting from the defaults. */
     public static Builder builder() {
         return new Builder();
     }
@@ -52,11 +53,13 @@ public record StoreOptions(long segmentBytes, int maxRecordBytes) {
 
         private Builder() {}
 
+        /** Size at which the log rolls to a new segment file (default 64 MiB). */
         public Builder segmentBytes(long segmentBytes) {
             this.segmentBytes = segmentBytes;
             return this;
         }
 
+        /** Largest encoded log entry or snapshot chunk accepted (default 32 MiB). */
         public Builder maxRecordBytes(int maxRecordBytes) {
             this.maxRecordBytes = maxRecordBytes;
             return this;
