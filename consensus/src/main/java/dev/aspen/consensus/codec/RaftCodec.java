@@ -50,6 +50,7 @@ public final class RaftCodec {
     private static final int INITIAL_BUFFER_BYTES = 1024;
     private static final int RETAINED_BUFFER_BYTES = 1 << 20;
     private static final int MAX_NESTING_DEPTH = 8;
+    private static final byte[] NO_BYTES = new byte[0];
 
     private final RaftModelFactory factory = new DefaultRaftModelFactory();
     private final Pool<Session> sessions = new Pool<>(true, false, POOL_CAPACITY) {
@@ -201,7 +202,7 @@ public final class RaftCodec {
 
         /** Drops references to the caller's bytes and shrinks a buffer a large value grew. */
         void release() {
-            input.setBuffer(new byte[0]);
+            input.setBuffer(NO_BYTES);
             if (output.getBuffer().length > RETAINED_BUFFER_BYTES) {
                 output = new Output(INITIAL_BUFFER_BYTES, MAX_ENCODED_BYTES);
             }

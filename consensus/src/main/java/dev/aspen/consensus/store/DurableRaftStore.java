@@ -104,7 +104,12 @@ public final class DurableRaftStore implements RaftStore, Closeable {
     public static DurableRaftStore open(Path dir, RaftCodec codec, StoreOptions options) throws IOException {
         Objects.requireNonNull(codec, "codec");
         Objects.requireNonNull(options, "options");
+        boolean created = !Files.isDirectory(dir);
         Files.createDirectories(dir);
+        Path parent = dir.toAbsolutePath().getParent();
+        if (created && parent != null) {
+            FileFormat.fsyncDirectory(parent); // the new directory entry must survive a power loss
+        }
         FileChannel lockChannel =
                 FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         try {
