@@ -333,7 +333,7 @@ class DurableRaftStoreTest {
     @Test
     void directoryCanBeOpenedOnlyOnce() throws IOException {
         try (DurableRaftStore store = open(dir())) {
-            assertThatThrownBy(() -> open(dir()))
+            assertThatThrownBy(() -> open(store.directory()))
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining("already open");
         }
