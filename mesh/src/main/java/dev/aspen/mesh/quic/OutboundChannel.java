@@ -92,6 +92,7 @@ public final class OutboundChannel implements AutoCloseable {
     private final LongAdder sent = new LongAdder();
     private final LongAdder nudges = new LongAdder();
     private final LongAdder connects = new LongAdder();
+    private volatile boolean reachable = true;
     private long queuedBytes;
     private long lastDataNanos;
     private boolean closed;
@@ -176,6 +177,14 @@ public final class OutboundChannel implements AutoCloseable {
     /** Empty frames written to release a possibly stalled stream. */
     public long nudges() {
         return nudges.sum();
+    }
+
+    /**
+     * False after a connection attempt failed, until one succeeds: the peer is believed down. True
+     * before the first attempt.
+     */
+    public boolean isReachable() {
+        return reachable;
     }
 
     /** Successful connections, the first included. */
@@ -311,11 +320,13 @@ public final class OutboundChannel implements AutoCloseable {
                 connection = fresh;
                 out = streamWrapper.apply(stream.getOutputStream());
                 connects.increment();
+                reachable = true;
                 return;
             } catch (IOException e) {
                 last = e;
             }
         }
+        reachable = false;
         throw last != null ? last : new IOException("no address known for node " + peer);
     }
 
