@@ -11,13 +11,13 @@ public enum ErrorCode {
     NOT_FOUND,
     /** The request is malformed: empty key, bad range, unknown command, bad encoding. */
     INVALID_ARGUMENT,
-    /** The request is valid but the state does not allow it (for example a duplicate key in a txn). */
+    /** The request is valid but the state does not allow it: the store is full (keys, bytes or leases). */
     FAILED_PRECONDITION,
     /** A watch asked for a revision older than the retained history; carries the oldest one. */
     COMPACTED,
     /** The lease does not exist (never granted, revoked or expired). */
     LEASE_NOT_FOUND,
-    /** A size or count limit was exceeded (key, value, txn, scan, watchers, store capacity). */
+    /** A request size or count limit was exceeded (key, value, txn, scan limit, watchers per node). */
     TOO_LARGE,
     /** The store cannot serve the request now (closed, or a stale read ahead of local state). */
     UNAVAILABLE,

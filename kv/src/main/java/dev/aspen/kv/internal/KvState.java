@@ -275,12 +275,13 @@ public final class KvState implements AutoCloseable {
         }
         if (index.size() + newKeys > capacity.maxKeys()) {
             throw KvException.of(
-                    ErrorCode.TOO_LARGE, "store full: " + index.size() + " keys, limit " + capacity.maxKeys());
+                    ErrorCode.FAILED_PRECONDITION,
+                    "store full: " + index.size() + " keys, limit " + capacity.maxKeys());
         }
         if (inlineBytes + inlineDelta > capacity.inlineBytes()
                 || largeBytes + largeDelta > capacity.largeValueBytes()) {
             throw KvException.of(
-                    ErrorCode.TOO_LARGE,
+                    ErrorCode.FAILED_PRECONDITION,
                     "store full: " + (inlineBytes + largeBytes) + " bytes stored, limits " + capacity.inlineBytes()
                             + " inline + " + capacity.largeValueBytes() + " large");
         }
@@ -381,7 +382,8 @@ public final class KvState implements AutoCloseable {
         if (command instanceof Command.LeaseGrant g) {
             if (leases.size() >= capacity.maxLeases()) {
                 return KvException.of(
-                        ErrorCode.TOO_LARGE, leases.size() + " leases exist, limit " + capacity.maxLeases());
+                        ErrorCode.FAILED_PRECONDITION,
+                        "store full: " + leases.size() + " leases exist, limit " + capacity.maxLeases());
             }
             long id = nextLeaseId++;
             leases.put(id, new Lease(g.ttlSeconds()));
