@@ -29,6 +29,10 @@ final class Fixtures {
         return new String(b, StandardCharsets.UTF_8);
     }
 
+    static String keyText(KeyValue kv) {
+        return s(kv.key());
+    }
+
     static <T> T join(CompletableFuture<T> f) {
         try {
             return f.get(30, TimeUnit.SECONDS);
