@@ -34,7 +34,7 @@ public record KvConfig(
         private long maxKeys = 1_000_000;
         private int averageKeyBytes = 32;
         private int averageValueBytes = 128;
-        private long largeValueBytes = 256L * 1024 * 1024;
+        private long largeValueBytes = 64L * 1024 * 1024;
         private int maxLeases = 100_000;
         private int maxWatchers = 1_000;
         private int watchQueueCapacity = 1_000;
@@ -65,7 +65,7 @@ public record KvConfig(
             return this;
         }
 
-        /** Total bytes of values above 1 KiB (stored in chunks); default 256 MiB. */
+        /** Total bytes of values above 1 KiB (stored in chunks; the blob map file is sized for it up front); default 64 MiB. */
         public Builder largeValueBytes(long v) {
             largeValueBytes = v;
             return this;

@@ -153,6 +153,33 @@ class CommandCodecTest {
         }
     }
 
+    @Test
+    void largeValueBudgetIsEnforcedDeterministically() {
+        try (KvStateMachine m = KvStateMachine.open(
+                Fixtures.small(dir).largeValueBytes(KvLimits.MAX_VALUE_BYTES).build())) {
+            Object first = m.apply(
+                    1,
+                    CommandCodec.encode(
+                            new Command.Put(new TxnOp.Put(b("big1"), new byte[KvLimits.MAX_VALUE_BYTES], 0, false))));
+            Object second = m.apply(
+                    2, CommandCodec.encode(new Command.Put(new TxnOp.Put(b("big2"), new byte[2_000], 0, false))));
+            Object smallStillFits = m.apply(
+                    3, CommandCodec.encode(new Command.Put(new TxnOp.Put(b("small"), new byte[1_000], 0, false))));
+            Object shrink =
+                    m.apply(4, CommandCodec.encode(new Command.Put(new TxnOp.Put(b("big1"), new byte[10], 0, false))));
+            Object nowFits = m.apply(
+                    5, CommandCodec.encode(new Command.Put(new TxnOp.Put(b("big2"), new byte[2_000], 0, false))));
+
+            assertThat(first).isInstanceOf(PutResponse.class);
+            assertThat(second).isInstanceOfSatisfying(KvException.class, e -> assertThat(e.code())
+                    .isEqualTo(ErrorCode.FAILED_PRECONDITION));
+            assertThat(smallStillFits).isInstanceOf(PutResponse.class);
+            assertThat(shrink).isInstanceOf(PutResponse.class);
+            assertThat(nowFits).isInstanceOf(PutResponse.class);
+            assertThat(m.revision()).isEqualTo(4);
+        }
+    }
+
     private static void assertInvalid(byte[] bytes, String problem) {
         assertThatThrownBy(() -> CommandCodec.decode(bytes)).isInstanceOfSatisfying(KvException.class, e -> {
             assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);

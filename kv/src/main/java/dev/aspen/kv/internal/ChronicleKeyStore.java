@@ -66,9 +66,10 @@ public final class ChronicleKeyStore implements AutoCloseable {
     /** The entry under {@code key} with its value ({@code withValue}) or header only; null if absent. */
     public StoredEntry get(byte[] key, boolean withValue) {
         byte[] raw = entries.get(key);
-        if (raw == null) {
-            return null;
-        }
+        return raw == null ? null : decode(key, raw, withValue);
+    }
+
+    private StoredEntry decode(byte[] key, byte[] raw, boolean withValue) {
         ByteReader r = new ByteReader(raw);
         if (r.readByte("entry format") != FORMAT) {
             throw new IllegalStateException("unknown entry format in " + dir);
@@ -86,9 +87,11 @@ public final class ChronicleKeyStore implements AutoCloseable {
         return new StoredEntry(create, mod, version, lease, length, value);
     }
 
-    /** Stores {@code entry} (whose value must be set) under {@code key}, replacing any old value. */
-    public void put(byte[] key, StoredEntry entry) {
-        StoredEntry old = get(key, false);
+    /**
+     * Stores {@code entry} (whose value must be set) under {@code key}; {@code old} is the entry it
+     * replaces as returned by {@link #get} (header suffices), or null when the key is new.
+     */
+    public void put(byte[] key, StoredEntry entry, StoredEntry old) {
         byte[] value = entry.value();
         boolean chunked = value.length > INLINE_MAX_BYTES;
         header.reset();
@@ -112,25 +115,18 @@ public final class ChronicleKeyStore implements AutoCloseable {
         }
     }
 
-    /** Removes {@code key} and its chunks; no-op when absent. */
-    public void remove(byte[] key) {
-        StoredEntry old = get(key, false);
-        if (old != null) {
-            entries.remove(key);
-            removeChunks(key, 0, chunkCount(old.valueLength()));
-        }
+    /** Removes {@code key}, whose current entry is {@code old}, and its chunks. */
+    public void remove(byte[] key, StoredEntry old) {
+        entries.remove(key);
+        removeChunks(key, 0, chunkCount(old.valueLength()));
     }
 
     /** Visits every key with its header (no value), in no particular order. */
     public void forEachHeader(BiConsumer<byte[], StoredEntry> visitor) {
-        for (byte[] key : entries.keySet()) {
-            visitor.accept(key, get(key, false));
-        }
-    }
-
-    /** The number of keys. */
-    public long size() {
-        return entries.longSize();
+        entries.forEachEntry(e -> {
+            byte[] key = e.key().getUsing(null);
+            visitor.accept(key, decode(key, e.value().getUsing(null), false));
+        });
     }
 
     /** Bytes of the two map files on disk (allocated size). */

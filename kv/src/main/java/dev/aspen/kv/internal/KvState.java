@@ -131,7 +131,7 @@ public final class KvState implements AutoCloseable {
         if (!index.add(key)) {
             throw KvException.of(ErrorCode.INVALID_ARGUMENT, "snapshot repeats a key");
         }
-        store.put(key, entry);
+        store.put(key, entry, null);
         account(key, entry.valueLength(), 1);
         if (entry.lease() != 0) {
             Lease lease = leases.get(entry.lease());
@@ -293,7 +293,7 @@ public final class KvState implements AutoCloseable {
         long create = old == null ? b.rev : old.createRevision();
         long version = old == null ? 1 : old.version() + 1;
         StoredEntry entry = new StoredEntry(create, b.rev, version, op.lease(), op.value().length, op.value());
-        store.put(key, entry);
+        store.put(key, entry, old);
         account(key, entry.valueLength(), 1);
         if (old == null) {
             index.add(key);
@@ -323,7 +323,7 @@ public final class KvState implements AutoCloseable {
 
     private KeyValue deleteKey(byte[] key, Batch b) {
         StoredEntry old = store.get(key, true);
-        store.remove(key);
+        store.remove(key, old);
         index.remove(key);
         account(key, old.valueLength(), -1);
         detach(key, old.lease());

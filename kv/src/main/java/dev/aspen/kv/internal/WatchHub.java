@@ -119,11 +119,6 @@ public final class WatchHub implements AutoCloseable {
         return history.isEmpty() ? lastRevision + 1 : history.peekFirst().revision();
     }
 
-    /** Number of registered watchers. */
-    public synchronized int watcherCount() {
-        return watchers.size();
-    }
-
     /** Forgets the history after the state was replaced at {@code revision}; cancels every watcher. */
     public synchronized void reset(long revision) {
         history.clear();
