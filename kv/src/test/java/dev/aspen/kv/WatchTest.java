@@ -167,6 +167,22 @@ class WatchTest {
     }
 
     @Test
+    void oneRevisionLargerThanTheQueueIsDeliveredToAWatcherThatKeepsUp() {
+        open(Fixtures.small(dir).watchQueueCapacity(2));
+        Recorder r = new Recorder();
+        join(kv.watch(KeyRange.prefix(b("k")), 0, false, r));
+        List<TxnOp.Put> puts = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            puts.add(new TxnOp.Put(b("k" + i), b("v"), 0, false));
+        }
+        join(kv.putAll(puts));
+        join(kv.delete(KeyRange.prefix(b("k")), false));
+
+        assertThat(r.events).hasSize(10);
+        assertThat(r.cancelled.get()).isNull();
+    }
+
+    @Test
     void watcherLimitAndCloseAreEnforced() {
         open(Fixtures.small(dir).maxWatchers(2));
         Recorder first = new Recorder();

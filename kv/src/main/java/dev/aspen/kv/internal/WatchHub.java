@@ -18,7 +18,7 @@ import java.util.concurrent.Executor;
  * The node-local watch registry, fed by the apply thread with each revision's changes. Keeps a
  * bounded history (at most {@code historyRevisions} revisions and {@code historyBytes} bytes) so a
  * watch can start in the past, and at most {@code maxWatchers} watchers, each with a queue of at most
- * {@code queueCapacity} undelivered events. Thread-safe: publication and registration are serialized
+ * {@code queueCapacity} undelivered events (or one revision's events, if that is more). Thread-safe: publication and registration are serialized
  * by this object's monitor, so a new watcher sees history then live events with no gap or duplicate.
  */
 public final class WatchHub implements AutoCloseable {

@@ -63,7 +63,11 @@ final class Watcher implements Watch {
         return id;
     }
 
-    /** Queues the matching changes of {@code revision}; false when they do not fit the queue. */
+    /**
+     * Queues the matching changes of {@code revision}; false when they do not fit the queue. One
+     * revision's events are always accepted by an empty queue, so a large range delete does not by
+     * itself cancel a watcher that keeps up.
+     */
     boolean offer(long revision, List<WatchHub.Change> changes) {
         if (revision < startRevision || closed || cancelReason != null) {
             return true;
@@ -72,7 +76,8 @@ final class Watcher implements Watch {
         if (events.isEmpty()) {
             return true;
         }
-        if (pending.get() + events.size() > capacity) {
+        int queued = pending.get();
+        if (queued > 0 && queued + events.size() > capacity) {
             return false;
         }
         pending.addAndGet(events.size());

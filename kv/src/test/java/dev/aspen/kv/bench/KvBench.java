@@ -42,8 +42,9 @@ public final class KvBench {
             index = applyPuts(m, keys);
             runGets(m, keys);
             index = applyTxns(m, index, Math.min(keys, 300_000));
+            System.gc();
             System.out.printf(
-                    "map files: %.1f MiB on disk (allocated %.1f MiB), RSS %.1f MiB, heap used %.1f MiB%n",
+                    "map files: %.1f MiB on disk (allocated %.1f MiB), RSS %.1f MiB, live heap after GC %.1f MiB%n",
                     mib(diskBytes(dir)), mib(m.fileBytes()), mib(rssBytes()), mib(heapUsed()));
             long t0 = mark();
             long[] bytes = {0};
