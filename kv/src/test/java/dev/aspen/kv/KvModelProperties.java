@@ -33,46 +33,114 @@ import net.jqwik.api.constraints.IntRange;
 class KvModelProperties {
     private static final String[] KEYS = {"a", "ab", "abc", "b", "ba", "c", "d", "\u00ff", "\u00ff\u00ff", "\u0000"};
 
+    /** How the run changes machines half-way: not at all, by a clean restart, or by a snapshot install. */
+    enum Switch {
+        NONE,
+        CLEAN_RESTART,
+        SNAPSHOT_INSTALL
+    }
+
+    /** The machine under test and the events its all-keys watch has seen. */
+    private record Run(KvStateMachine machine, Collector live, Path dir) {
+        static Run open(Path dir) {
+            KvStateMachine machine = KvStateMachine.open(config(dir));
+            Collector live = new Collector(new ArrayList<>());
+            machine.watch(KeyRange.prefix(new byte[0]), 0, true, live);
+            return new Run(machine, live, dir);
+        }
+    }
+
     @Property(tries = 60)
-    void stateMachineMatchesReferenceModel(@ForAll long seed, @ForAll @IntRange(min = 1, max = 150) int length)
+    void stateMachineMatchesReferenceModel(
+            @ForAll long seed, @ForAll @IntRange(min = 1, max = 150) int length, @ForAll Switch switchKind)
             throws IOException {
         Path dir = Files.createTempDirectory("kv-model");
-        List<WatchEvent> machineEvents = new ArrayList<>();
-        try (KvStateMachine machine = KvStateMachine.open(KvConfig.builder(dir)
-                .maxKeys(1_000)
-                .largeValueBytes(KvLimits.MAX_VALUE_BYTES)
-                .watchExecutor(Runnable::run)
-                .build())) {
-            Collector live = new Collector(machineEvents);
-            machine.watch(KeyRange.prefix(new byte[0]), 0, true, live);
-            Model model = new Model();
-            Random random = new Random(seed);
-            long index = 0;
+        Random random = new Random(seed);
+        int switchAt = random.nextInt(length);
+        Model model = new Model();
+        List<byte[]> log = new ArrayList<>();
+        Run run = Run.open(dir.resolve("m0"));
+        long switchedAtRevision = 0;
+        try {
             for (int step = 0; step < length; step++) {
+                if (step == switchAt && switchKind != Switch.NONE) {
+                    assertThat(render(run.live().sink())).isEqualTo(render(model.events));
+                    run = switchMachine(run, switchKind, random.nextInt(300) + 1);
+                    switchedAtRevision = model.revision;
+                }
                 Object request = randomRequest(random, model);
                 String expected = render(model.run(request));
                 String actual;
                 try {
                     if (request instanceof Query q) {
-                        actual = render(machine.query(CommandCodec.encode(q)));
+                        actual = render(run.machine().query(CommandCodec.encode(q)));
                     } else {
                         byte[] bytes = CommandCodec.encode((Command) request);
-                        actual = render(machine.apply(++index, bytes));
+                        log.add(bytes);
+                        actual = render(run.machine().apply(log.size(), bytes));
                     }
                 } catch (KvException e) {
                     actual = render(e);
                 }
                 assertThat(actual).as("step %d: %s", step, request).isEqualTo(expected);
             }
-            assertThat(machine.revision()).isEqualTo(model.revision);
-            assertThat(render(machineEvents)).isEqualTo(render(model.events));
+            long since = switchedAtRevision;
+            List<WatchEvent> expectedEvents =
+                    model.events.stream().filter(e -> e.revision() > since).toList();
+            assertThat(run.machine().revision()).isEqualTo(model.revision);
+            assertThat(render(run.live().sink())).isEqualTo(render(expectedEvents));
             List<WatchEvent> replayed = new ArrayList<>();
-            machine.watch(KeyRange.prefix(new byte[0]), 1, true, new Collector(replayed));
-            assertThat(render(replayed)).isEqualTo(render(model.events));
-            assertThat(live.cancels()).isEmpty();
+            run.machine().watch(KeyRange.prefix(new byte[0]), since + 1, true, new Collector(replayed));
+            assertThat(render(replayed)).isEqualTo(render(expectedEvents));
+            assertThat(run.live().cancels()).isEmpty();
+            assertSameSnapshotAsFreshReplay(run.machine(), log, dir.resolve("replay"));
         } finally {
+            run.machine().close();
             deleteTree(dir);
         }
+    }
+
+    private static Run switchMachine(Run run, Switch kind, int maxChunk) {
+        if (kind == Switch.CLEAN_RESTART) {
+            run.machine().close();
+            Run reopened = Run.open(run.dir());
+            assertThat(reopened.machine().reusedOnOpen()).isTrue();
+            return reopened;
+        }
+        List<byte[]> chunks = new ArrayList<>();
+        run.machine().takeSnapshot(run.machine().appliedIndex(), maxChunk, chunks::add);
+        Run fresh = Run.open(run.dir().resolveSibling(run.dir().getFileName() + "x"));
+        if (run.machine().appliedIndex() > 0) {
+            fresh.machine().installSnapshot(run.machine().appliedIndex(), chunks);
+        }
+        assertThat(fresh.live().cancels()).hasSize(run.machine().appliedIndex() > 0 ? 1 : 0);
+        run.machine().close();
+        Collector live = new Collector(new ArrayList<>());
+        fresh.machine().watch(KeyRange.prefix(new byte[0]), 0, true, live);
+        return new Run(fresh.machine(), live, fresh.dir());
+    }
+
+    private static void assertSameSnapshotAsFreshReplay(KvStateMachine machine, List<byte[]> log, Path dir) {
+        try (KvStateMachine replay = KvStateMachine.open(config(dir))) {
+            for (int i = 0; i < log.size(); i++) {
+                replay.apply(i + 1, log.get(i));
+            }
+            assertThat(snapshotBytes(replay)).isEqualTo(snapshotBytes(machine));
+        }
+    }
+
+    private static byte[] snapshotBytes(KvStateMachine m) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        m.takeSnapshot(m.appliedIndex(), 64 * 1024, out::writeBytes);
+        return out.toByteArray();
+    }
+
+    private static KvConfig config(Path dir) {
+        return KvConfig.builder(dir)
+                .maxKeys(1_000)
+                .largeValueBytes(KvLimits.MAX_VALUE_BYTES)
+                .watchExecutor(Runnable::run)
+                .build();
     }
 
     // ---- random requests -------------------------------------------------------------------
