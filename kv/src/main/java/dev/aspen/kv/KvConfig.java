@@ -23,6 +23,31 @@ public record KvConfig(
         Executor watchExecutor,
         LeaseListener leaseListener) {
 
+    /**
+     * Validates every field (also when constructed directly); a null lease listener becomes a no-op.
+     *
+     * @throws IllegalArgumentException naming the first bad field
+     */
+    public KvConfig {
+        require(dataDir != null, "dataDir must be set");
+        require(maxKeys >= 1 && maxKeys <= 1L << 31, "maxKeys must be in [1, 2^31], was " + maxKeys);
+        require(
+                averageKeyBytes >= 1 && averageKeyBytes <= KvLimits.MAX_KEY_BYTES,
+                "averageKeyBytes must be in [1, 4096], was " + averageKeyBytes);
+        require(
+                averageValueBytes >= 1 && averageValueBytes <= 1024,
+                "averageValueBytes must be in [1, 1024], was " + averageValueBytes);
+        require(
+                largeValueBytes >= KvLimits.MAX_VALUE_BYTES,
+                "largeValueBytes must be >= " + KvLimits.MAX_VALUE_BYTES + ", was " + largeValueBytes);
+        require(maxLeases >= 1, "maxLeases must be >= 1, was " + maxLeases);
+        require(maxWatchers >= 1, "maxWatchers must be >= 1, was " + maxWatchers);
+        require(watchQueueCapacity >= 1, "watchQueueCapacity must be >= 1, was " + watchQueueCapacity);
+        require(historyRevisions >= 0, "historyRevisions must be >= 0, was " + historyRevisions);
+        require(historyBytes >= 0, "historyBytes must be >= 0, was " + historyBytes);
+        leaseListener = leaseListener != null ? leaseListener : NO_LEASE_LISTENER;
+    }
+
     /** A builder with defaults for everything but the data directory. */
     public static Builder builder(Path dataDir) {
         return new Builder(dataDir);
@@ -119,23 +144,6 @@ public record KvConfig(
          * @throws IllegalArgumentException naming the first bad field
          */
         public KvConfig build() {
-            require(dataDir != null, "dataDir must be set");
-            require(maxKeys >= 1 && maxKeys <= 1L << 31, "maxKeys must be in [1, 2^31], was " + maxKeys);
-            require(
-                    averageKeyBytes >= 1 && averageKeyBytes <= KvLimits.MAX_KEY_BYTES,
-                    "averageKeyBytes must be in [1, 4096], was " + averageKeyBytes);
-            require(
-                    averageValueBytes >= 1 && averageValueBytes <= 1024,
-                    "averageValueBytes must be in [1, 1024], was " + averageValueBytes);
-            require(
-                    largeValueBytes >= KvLimits.MAX_VALUE_BYTES,
-                    "largeValueBytes must be >= " + KvLimits.MAX_VALUE_BYTES + ", was " + largeValueBytes);
-            require(maxLeases >= 1, "maxLeases must be >= 1, was " + maxLeases);
-            require(maxWatchers >= 1, "maxWatchers must be >= 1, was " + maxWatchers);
-            require(watchQueueCapacity >= 1, "watchQueueCapacity must be >= 1, was " + watchQueueCapacity);
-            require(historyRevisions >= 0, "historyRevisions must be >= 0, was " + historyRevisions);
-            require(historyBytes >= 0, "historyBytes must be >= 0, was " + historyBytes);
-            LeaseListener listener = leaseListener != null ? leaseListener : NO_LEASE_LISTENER;
             return new KvConfig(
                     dataDir,
                     maxKeys,
@@ -148,13 +156,13 @@ public record KvConfig(
                     historyRevisions,
                     historyBytes,
                     watchExecutor,
-                    listener);
+                    leaseListener);
         }
+    }
 
-        private static void require(boolean ok, String message) {
-            if (!ok) {
-                throw new IllegalArgumentException(message);
-            }
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
         }
     }
 

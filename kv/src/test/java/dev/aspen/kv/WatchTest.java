@@ -183,6 +183,40 @@ class WatchTest {
     }
 
     @Test
+    void watchRegisteredWhileWritesFlowSeesEveryRevisionOnceInOrder() throws Exception {
+        pool = Executors.newFixedThreadPool(2);
+        open(Fixtures.small(dir).watchExecutor(pool).watchQueueCapacity(10_000));
+        int writes = 2_000;
+        java.util.concurrent.CompletableFuture<?> writer = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < writes; i++) {
+                join(kv.put(b("k" + (i % 50)), b("v" + i)));
+            }
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() -> join(kv.get(b("k0"))).revision() >= 100);
+        List<Recorder> recorders = new ArrayList<>();
+        for (long start : new long[] {50, 0}) {
+            Recorder r = new Recorder();
+            join(kv.watch(KeyRange.prefix(b("k")), start, false, r));
+            recorders.add(r);
+        }
+        writer.get(60, TimeUnit.SECONDS);
+
+        for (Recorder r : recorders) {
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> !r.events.isEmpty()
+                            && r.events.get(r.events.size() - 1).revision() == writes);
+            List<Long> revisions = r.events.stream().map(WatchEvent::revision).toList();
+            long first = revisions.get(0);
+            assertThat(revisions).hasSize((int) (writes - first + 1));
+            for (int i = 0; i < revisions.size(); i++) {
+                assertThat(revisions.get(i)).isEqualTo(first + i);
+            }
+            assertThat(r.cancelled.get()).isNull();
+        }
+        assertThat(recorders.get(0).events.get(0).revision()).isEqualTo(50);
+    }
+
+    @Test
     void watcherLimitAndCloseAreEnforced() {
         open(Fixtures.small(dir).maxWatchers(2));
         Recorder first = new Recorder();
