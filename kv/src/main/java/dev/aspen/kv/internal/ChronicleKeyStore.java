@@ -69,7 +69,19 @@ public final class ChronicleKeyStore implements AutoCloseable {
         return raw == null ? null : decode(key, raw, withValue);
     }
 
+    /**
+     * Decodes a stored entry. A malformed one is local corruption, not a bad request: it fails with
+     * an {@link IllegalStateException} so the group stops instead of diverging.
+     */
     private StoredEntry decode(byte[] key, byte[] raw, boolean withValue) {
+        try {
+            return decodeOrThrow(key, raw, withValue);
+        } catch (dev.aspen.kv.KvException e) {
+            throw new IllegalStateException("corrupt entry in the key/value map in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private StoredEntry decodeOrThrow(byte[] key, byte[] raw, boolean withValue) {
         ByteReader r = new ByteReader(raw);
         if (r.readByte("entry format") != FORMAT) {
             throw new IllegalStateException("unknown entry format in " + dir);

@@ -128,6 +128,7 @@ public final class KvState implements AutoCloseable {
 
     /** Stores an entry while loading a snapshot (no revision change, no events). */
     void load(byte[] key, StoredEntry entry) {
+        Validation.checkKey(key, "snapshot key");
         if (!index.add(key)) {
             throw KvException.of(ErrorCode.INVALID_ARGUMENT, "snapshot repeats a key");
         }
