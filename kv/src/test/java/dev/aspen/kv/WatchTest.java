@@ -202,9 +202,12 @@ class WatchTest {
         writer.get(60, TimeUnit.SECONDS);
 
         for (Recorder r : recorders) {
-            await().atMost(Duration.ofSeconds(30))
-                    .until(() -> !r.events.isEmpty()
-                            && r.events.get(r.events.size() - 1).revision() == writes);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(r.events)
+                    .as("events %d, cancelled %s", r.events.size(), r.cancelled.get())
+                    .isNotEmpty()
+                    .last()
+                    .extracting(WatchEvent::revision)
+                    .isEqualTo((long) writes));
             List<Long> revisions = r.events.stream().map(WatchEvent::revision).toList();
             long first = revisions.get(0);
             assertThat(revisions).hasSize((int) (writes - first + 1));
