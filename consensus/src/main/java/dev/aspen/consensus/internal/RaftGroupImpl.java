@@ -21,6 +21,8 @@ import io.microraft.RaftEndpoint;
 import io.microraft.RaftNode;
 import io.microraft.RaftNodeStatus;
 import io.microraft.executor.RaftNodeExecutor;
+import io.microraft.impl.RaftNodeImpl;
+import io.microraft.model.message.AppendEntriesRequest;
 import io.microraft.model.message.RaftMessage;
 import io.microraft.persistence.RaftStore;
 import io.microraft.persistence.RestoredRaftState;
@@ -245,7 +247,11 @@ public final class RaftGroupImpl implements RaftGroup {
             return;
         }
         try {
-            node.handle(message);
+            if (message instanceof AppendEntriesRequest request && node instanceof RaftNodeImpl impl) {
+                executor.execute(() -> node.handle(SnapshotBoundaryFix.apply(impl, request)));
+            } else {
+                node.handle(message);
+            }
         } catch (IllegalArgumentException e) {
             LOG.warn("{}/{}: dropped an invalid message {}", groupId(), localEndpoint(), message, e);
         }

@@ -87,6 +87,7 @@ public final class SimCluster {
     private final List<NodeEndpoint> initialMembers = new ArrayList<>();
     private final Map<NodeEndpoint, Node> nodes = new LinkedHashMap<>();
     private long traceDigest;
+    private java.util.function.Consumer<String> tracer = line -> {};
     private long nextCommandId = 1;
 
     private SimCluster(long seed, RaftGroupConfig config, long maxEvents) {
@@ -235,6 +236,7 @@ public final class SimCluster {
         Node node = nodes.get(to);
         if (node != null && node.up) {
             mix(message.getClass().getName().hashCode(), index(to));
+            tracer.accept(scheduler.nowMillis() + " -> " + to.toString().substring(0, 2) + " " + message);
             node.group.handle(message);
         }
     }
@@ -254,6 +256,11 @@ public final class SimCluster {
             digest = digest * 31 + node.stateMachine.digest();
         }
         return digest;
+    }
+
+    /** Receives one line per delivered message (for debugging a seed). */
+    public void tracer(java.util.function.Consumer<String> value) {
+        tracer = value;
     }
 
     /** The running nodes. */

@@ -1,0 +1,104 @@
+package dev.aspen.consensus.internal;
+
+import io.microraft.RaftNodeStatus;
+import io.microraft.impl.RaftNodeImpl;
+import io.microraft.impl.log.RaftLog;
+import io.microraft.model.RaftModelFactory;
+import io.microraft.model.groupop.RaftGroupOp;
+import io.microraft.model.log.LogEntry;
+import io.microraft.model.message.AppendEntriesRequest;
+import java.util.List;
+
+/**
+ * Works around a liveness bug of MicroRaft 0.7 (fixed upstream in 0.8, which is not available
+ * here): a follower whose log starts after a snapshot at index S (always the case after a restart
+ * from a snapshot) rejects every AppendEntries whose previous index is S, because it looks for a
+ * log entry at S that the snapshot replaced. The leader never goes below its match index, so the
+ * follower stays stuck for good.
+ *
+ * <p>The request is rewritten, on the Raft thread, into the equivalent one anchored on the last of
+ * its entries that the local log already holds with the same term: the entries up to S are
+ * committed here (they are in the snapshot), so the leader's are the same, and the matched entries
+ * after S are identical by the log matching property. The follower then appends exactly what the
+ * original request would have appended and answers with the same last index.
+ *
+ * <p>When the leader's entry S+1 conflicts with the local one (MicroRaft keeps stale entries after
+ * an installed snapshot), the local entries after S are uncommitted by definition; they are
+ * truncated here, as the fixed handler would, and the request then passes MicroRaft's check
+ * unchanged. Requests from a stale term, and requests without entries beyond S, pass unchanged.
+ */
+final class SnapshotBoundaryFix {
+    private SnapshotBoundaryFix() {}
+
+    static AppendEntriesRequest apply(RaftNodeImpl node, AppendEntriesRequest request) {
+        RaftLog log = node.state().log();
+        long snapshotIndex = log.snapshotIndex();
+        long lastIndex = log.lastLogOrSnapshotIndex();
+        long prevIndex = request.getPreviousLogIndex();
+        if (snapshotIndex == 0
+                || prevIndex > snapshotIndex
+                || lastIndex == snapshotIndex
+                || request.getTerm() < node.state().term()) {
+            return request;
+        }
+        List<LogEntry> entries = request.getLogEntries();
+        if (prevIndex == snapshotIndex
+                && request.getPreviousLogTerm() != log.snapshotEntry().getTerm()) {
+            return request;
+        }
+        if (prevIndex + entries.size() <= snapshotIndex) {
+            return request;
+        }
+        int next = (int) (snapshotIndex - prevIndex);
+        if (next > 0 && entries.get(next - 1).getTerm() != log.snapshotEntry().getTerm()) {
+            return request;
+        }
+        long anchorIndex = snapshotIndex;
+        int anchorTerm = 0;
+        while (next < entries.size() && entries.get(next).getIndex() <= lastIndex) {
+            LogEntry theirs = entries.get(next);
+            LogEntry ours = log.getLogEntry(theirs.getIndex());
+            if (ours == null || ours.getTerm() != theirs.getTerm()) {
+                break;
+            }
+            anchorIndex = theirs.getIndex();
+            anchorTerm = theirs.getTerm();
+            next++;
+        }
+        if (anchorIndex == snapshotIndex) {
+            truncateStaleTail(node, snapshotIndex + 1);
+            return request;
+        }
+        return rebuild(node.getModelFactory(), request, anchorIndex, anchorTerm, entries.subList(next, entries.size()));
+    }
+
+    private static void truncateStaleTail(RaftNodeImpl node, long fromIndex) {
+        RaftLog log = node.state().log();
+        List<LogEntry> truncated = log.truncateEntriesFrom(fromIndex);
+        node.state().invalidateFuturesFrom(fromIndex, node.newNotLeaderException());
+        if (truncated.stream().anyMatch(e -> e.getOperation() instanceof RaftGroupOp)) {
+            node.setStatus(RaftNodeStatus.ACTIVE);
+            node.revertGroupMembers();
+        }
+        log.flush();
+    }
+
+    private static AppendEntriesRequest rebuild(
+            RaftModelFactory factory,
+            AppendEntriesRequest request,
+            long prevIndex,
+            int prevTerm,
+            List<LogEntry> entries) {
+        return factory.createAppendEntriesRequestBuilder()
+                .setGroupId(request.getGroupId())
+                .setSender(request.getSender())
+                .setTerm(request.getTerm())
+                .setPreviousLogIndex(prevIndex)
+                .setPreviousLogTerm(prevTerm)
+                .setCommitIndex(request.getCommitIndex())
+                .setLogEntries(List.copyOf(entries))
+                .setQuerySequenceNumber(request.getQuerySequenceNumber())
+                .setFlowControlSequenceNumber(request.getFlowControlSequenceNumber())
+                .build();
+    }
+}
