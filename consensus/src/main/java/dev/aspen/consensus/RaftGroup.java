@@ -83,8 +83,10 @@ public interface RaftGroup {
     CompletableFuture<GroupMembers> promote(NodeEndpoint endpoint);
 
     /**
-     * Removes {@code endpoint} (voter or learner). The removed member terminates itself once it
-     * applies the change; if it never learns of it, its owner must terminate it.
+     * Removes {@code endpoint} (voter or learner). MicroRaft stops talking to a removed member once
+     * the change commits, so the removed member usually never learns the commit: when this future
+     * completes, the caller must tell the removed node to {@link #terminate()} (it terminates by
+     * itself only if it happened to apply the change).
      *
      * @return as {@link #addLearner}
      */

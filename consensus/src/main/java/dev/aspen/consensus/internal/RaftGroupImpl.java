@@ -75,7 +75,8 @@ public final class RaftGroupImpl implements RaftGroup {
         this.settings = s;
         RaftNodeExecutor base = s.executor() != null ? s.executor() : new DaemonRaftExecutor(threadName(s));
         this.executor = new CountingExecutor(base);
-        this.adapter = new StateMachineAdapter(s.stateMachine(), s.config().snapshotChunkBytes(), this::terminate);
+        this.adapter = new StateMachineAdapter(
+                s.stateMachine(), s.config().snapshotChunkBytes(), () -> executor.submit(this::terminate));
         RaftNode.RaftNodeBuilder builder = RaftNode.newBuilder()
                 .setGroupId(s.groupId())
                 .setConfig(raftConfig(s.config()))

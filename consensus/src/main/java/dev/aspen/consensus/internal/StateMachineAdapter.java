@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>MicroRaft logs and continues when an operation throws; Aspen must not (a node that skipped a
  * command has diverged). The first failure therefore poisons the adapter: no later command reaches
- * the application, every later future fails with {@code internal}, and {@code onFailure} is run so
- * the group terminates. All methods run on the Raft thread.
+ * the application, every later future fails with {@code internal}, and {@code onFailure} is run
+ * (it must only queue the termination, so the failing command's future still fails with the
+ * cause). All methods run on the Raft thread.
  */
 final class StateMachineAdapter implements StateMachine, InternalCommitAware {
     private static final Logger LOG = LoggerFactory.getLogger(StateMachineAdapter.class);

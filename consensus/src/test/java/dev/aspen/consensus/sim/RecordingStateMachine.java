@@ -26,6 +26,7 @@ public final class RecordingStateMachine implements ReplicatedStateMachine {
     private final Set<Long> ids = new HashSet<>();
     private long appliedIndex;
     private long digest;
+    private int snapshotsInstalled;
 
     /** A state machine of {@code node} reporting to {@code history}. */
     public RecordingStateMachine(NodeEndpoint node, History history) {
@@ -99,6 +100,12 @@ public final class RecordingStateMachine implements ReplicatedStateMachine {
             }
         }
         appliedIndex = index;
+        snapshotsInstalled++;
+    }
+
+    /** How many snapshots this incarnation installed. */
+    public int snapshotsInstalled() {
+        return snapshotsInstalled;
     }
 
     @Override
