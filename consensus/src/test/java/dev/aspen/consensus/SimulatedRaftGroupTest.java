@@ -199,6 +199,24 @@ class SimulatedRaftGroupTest {
     }
 
     @Test
+    void rejectsCallsWhenTheRaftQueueIsFull() {
+        RaftGroupConfig config = RaftGroupConfig.builder().maxQueuedTasks(16).build();
+        SimCluster cluster = started(10, 3, config);
+        RaftGroup leader = leader(cluster);
+
+        List<CompletableFuture<Result>> futures = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            futures.add(leader.replicate(RecordingStateMachine.command(2000 + i, 0)));
+        }
+        assertThat(futures.subList(0, 16)).allMatch(f -> !f.isDone());
+        Throwable rejected = failure(futures.get(16));
+        assertThat(rejected).isInstanceOf(CannotReplicateException.class).hasMessageContaining("queue is full");
+
+        cluster.await(CompletableFuture.allOf(futures.subList(0, 16).toArray(CompletableFuture[]::new)), 5000);
+        assertThat(futures.subList(0, 16)).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
+    }
+
+    @Test
     void transfersLeadership() {
         SimCluster cluster = started(7, 3, CONFIG);
         replicateAll(cluster, 2);
