@@ -23,6 +23,7 @@ import io.microraft.RaftNodeStatus;
 import io.microraft.executor.RaftNodeExecutor;
 import io.microraft.impl.RaftNodeImpl;
 import io.microraft.model.message.AppendEntriesRequest;
+import io.microraft.model.message.InstallSnapshotRequest;
 import io.microraft.model.message.RaftMessage;
 import io.microraft.persistence.RaftStore;
 import io.microraft.persistence.RestoredRaftState;
@@ -249,7 +250,9 @@ public final class RaftGroupImpl implements RaftGroup {
         }
         try {
             if (message instanceof AppendEntriesRequest request && node instanceof RaftNodeImpl impl) {
-                executor.execute(() -> node.handle(SnapshotBoundaryFix.apply(impl, request)));
+                executor.execute(() -> node.handle(MicroRaftWorkarounds.appendEntries(impl, request)));
+            } else if (message instanceof InstallSnapshotRequest request && node instanceof RaftNodeImpl impl) {
+                executor.execute(() -> node.handle(MicroRaftWorkarounds.installSnapshot(impl, request)));
             } else {
                 node.handle(message);
             }

@@ -21,7 +21,9 @@ final class TransportAdapter implements Transport {
     @Override
     public void send(RaftEndpoint target, RaftMessage message) {
         if (!(target instanceof NodeEndpoint endpoint)) {
-            LOG.error(
+            // MicroRaft 0.7 answers a snapshot chunk sent by a follower to "the leader" even when it
+            // knows none (target null): nothing can be sent then.
+            LOG.debug(
                     "Dropping {}: target {} is not a NodeEndpoint",
                     message.getClass().getSimpleName(),
                     target);

@@ -1,13 +1,16 @@
 package dev.aspen.consensus.sim;
 
+import dev.aspen.consensus.GroupMembers;
 import dev.aspen.consensus.NodeEndpoint;
 import dev.aspen.consensus.RaftGroupConfig;
+import dev.aspen.consensus.RaftGroupReport;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One randomized run: 3 or 5 voters, a lossy, duplicating, reordering network, a client workload,
@@ -22,11 +25,15 @@ public final class FaultScenario {
     private final SimCluster cluster;
     private final Random random;
     private final int voters;
+    private final boolean membershipChurn;
     private final List<String> failures = new ArrayList<>();
+    private boolean membershipChangeInFlight;
+    private int joiners;
 
     private FaultScenario(long seed) {
         Random setup = new Random(seed);
         this.voters = setup.nextBoolean() ? 3 : 5;
+        this.membershipChurn = setup.nextInt(3) == 0;
         RaftGroupConfig config = RaftGroupConfig.builder()
                 .commitCountToTakeSnapshot(SNAPSHOT_INTERVALS[setup.nextInt(SNAPSHOT_INTERVALS.length)])
                 .maxPendingLogEntries(200)
@@ -68,7 +75,7 @@ public final class FaultScenario {
         cluster.network().heal();
         cluster.network().configure(1, 5, 0, 0);
         for (SimCluster.Node node : cluster.nodes()) {
-            if (!node.isUp()) {
+            if (!node.isUp() && !node.isRetired()) {
                 cluster.restart(node.endpoint());
             }
         }
@@ -94,8 +101,13 @@ public final class FaultScenario {
 
     private void injectFault() {
         List<SimCluster.Node> nodes = new ArrayList<>(cluster.nodes());
-        List<SimCluster.Node> down = nodes.stream().filter(n -> !n.isUp()).toList();
+        List<SimCluster.Node> down =
+                nodes.stream().filter(n -> !n.isUp() && !n.isRetired()).toList();
         List<SimCluster.Node> up = nodes.stream().filter(SimCluster.Node::isUp).toList();
+        if (membershipChurn && random.nextInt(3) == 0) {
+            changeMembership();
+            return;
+        }
         switch (random.nextInt(6)) {
             case 0, 1 -> {
                 if (down.size() < (voters - 1) / 2 && !up.isEmpty()) {
@@ -111,6 +123,45 @@ public final class FaultScenario {
             case 4 -> cluster.network().heal();
             default -> cluster.leader().ifPresent(l -> cluster.network().partition(new NodeEndpoint[] {l}));
         }
+    }
+
+    /** Adds a joiner as learner, promotes a learner, or removes a voter (never below the start). */
+    private void changeMembership() {
+        Optional<NodeEndpoint> leaderEndpoint = cluster.leader();
+        if (membershipChangeInFlight || leaderEndpoint.isEmpty()) {
+            return;
+        }
+        SimCluster.Node leader = cluster.node(leaderEndpoint.get());
+        Optional<GroupMembers> members = leader.lastReport().map(RaftGroupReport::committedMembers);
+        if (members.isEmpty()) {
+            return;
+        }
+        List<NodeEndpoint> learners = members.get().learners();
+        List<NodeEndpoint> removable = members.get().votingMembers().stream()
+                .filter(e -> !e.equals(leaderEndpoint.get()))
+                .toList();
+        CompletableFuture<GroupMembers> change;
+        NodeEndpoint target;
+        if (!learners.isEmpty()) {
+            target = learners.get(0);
+            change = leader.group().promote(target);
+        } else if (members.get().votingMembers().size() > voters && random.nextBoolean()) {
+            target = removable.get(random.nextInt(removable.size()));
+            change = leader.group().remove(target);
+        } else if (joiners < 3) {
+            joiners++;
+            target = cluster.startJoiner();
+            change = leader.group().addLearner(target);
+        } else {
+            return;
+        }
+        membershipChangeInFlight = true;
+        change.whenComplete((committed, failure) -> {
+            membershipChangeInFlight = false;
+            if (failure == null && !committed.members().contains(target)) {
+                cluster.retire(target);
+            }
+        });
     }
 
     private void partitionRandomly(List<SimCluster.Node> nodes) {
@@ -129,8 +180,15 @@ public final class FaultScenario {
                         + committed.get(index));
             }
         });
+        Optional<NodeEndpoint> leader = cluster.leader();
+        List<NodeEndpoint> members = leader.flatMap(cluster::report)
+                .map(r -> r.committedMembers().members())
+                .orElse(List.of());
         SimCluster.Node reference = null;
         for (SimCluster.Node node : cluster.upNodes()) {
+            if (!members.contains(node.endpoint())) {
+                continue;
+            }
             for (Long id : acked.keySet()) {
                 if (!node.stateMachine().contains(id)) {
                     failures.add("acknowledged command " + id + " missing on " + node.endpoint());

@@ -40,6 +40,7 @@ public final class SimCluster {
         private RaftGroup group;
         private RaftGroupReport lastReport;
         private boolean up;
+        private boolean retired;
         private int incarnation;
 
         private Node(NodeEndpoint endpoint, boolean joiner) {
@@ -67,9 +68,14 @@ public final class SimCluster {
             return store;
         }
 
-        /** Whether the node runs (not crashed, not terminated). */
+        /** Whether the node runs (not crashed, not terminated, not retired). */
         public boolean isUp() {
-            return up && !group.isTerminated();
+            return up && !retired && !group.isTerminated();
+        }
+
+        /** Whether the node was removed from the group and terminated for good. */
+        public boolean isRetired() {
+            return retired;
         }
 
         /** The last report the node published. */
@@ -190,11 +196,24 @@ public final class SimCluster {
         mix(0xC0FFEE, index(endpoint));
     }
 
+    /**
+     * Terminates a node removed from the group, as its owner must; it is never restarted and no
+     * longer counts as running.
+     */
+    public void retire(NodeEndpoint endpoint) {
+        Node node = node(endpoint);
+        node.retired = true;
+        if (node.up) {
+            node.group.terminate();
+        }
+        network.setUp(endpoint, false);
+    }
+
     /** Restarts a crashed node from what its store kept. */
     public void restart(NodeEndpoint endpoint) {
         Node node = node(endpoint);
-        if (node.up) {
-            throw new IllegalStateException(endpoint + " is running");
+        if (node.up || node.retired) {
+            throw new IllegalStateException(endpoint + " is running or retired");
         }
         launch(node, node.store.restoredState());
     }

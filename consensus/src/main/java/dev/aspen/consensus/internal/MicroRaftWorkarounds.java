@@ -3,15 +3,21 @@ package dev.aspen.consensus.internal;
 import io.microraft.RaftNodeStatus;
 import io.microraft.impl.RaftNodeImpl;
 import io.microraft.impl.log.RaftLog;
+import io.microraft.impl.state.RaftState;
 import io.microraft.model.RaftModelFactory;
 import io.microraft.model.groupop.RaftGroupOp;
 import io.microraft.model.log.LogEntry;
 import io.microraft.model.message.AppendEntriesRequest;
+import io.microraft.model.message.InstallSnapshotRequest;
 import java.util.List;
 
 /**
- * Works around a liveness bug of MicroRaft 0.7 (fixed upstream in 0.8, which is not available
- * here): a follower whose log starts after a snapshot at index S (always the case after a restart
+ * Works around two bugs of MicroRaft 0.7 found by the simulator, by repairing inbound messages on
+ * the Raft thread before MicroRaft's handler sees them. Remove when upgrading past 0.7 and the
+ * simulator sweep stays green without it.
+ *
+ * <p><b>AppendEntries after a snapshot</b> ({@link #appendEntries}). A liveness bug, fixed
+ * upstream in 0.8 (which does not resolve here): a follower whose log starts after a snapshot at index S (always the case after a restart
  * from a snapshot) rejects every AppendEntries whose previous index is S, because it looks for a
  * log entry at S that the snapshot replaced. The leader never goes below its match index, so the
  * follower stays stuck for good.
@@ -26,11 +32,45 @@ import java.util.List;
  * an installed snapshot), the local entries after S are uncommitted by definition; they are
  * truncated here, as the fixed handler would, and the request then passes MicroRaft's check
  * unchanged. Requests from a stale term, and requests without entries beyond S, pass unchanged.
+ *
+ * <p><b>InstallSnapshot over stale entries</b> ({@link #installSnapshot}). MicroRaft keeps the
+ * local entries after an installed snapshot at S even when the local entry at S has another term
+ * (the Raft paper discards the whole log then), and it asserts (without assertions: keeps a stale
+ * member list) when an uncommitted membership change is newer than the snapshot's member list.
+ * Before the install: local entries from S on are truncated when the local entry at S
+ * does not match the snapshot's term; and an uncommitted membership change at p <= S that is newer
+ * than the snapshot's member list is not in the leader's history (had it been committed, the
+ * member list would be at least that recent), so p and everything after it are truncated and the
+ * change reverted, exactly as an AppendEntries conflict at p would.
  */
-final class SnapshotBoundaryFix {
-    private SnapshotBoundaryFix() {}
+final class MicroRaftWorkarounds {
+    private MicroRaftWorkarounds() {}
 
-    static AppendEntriesRequest apply(RaftNodeImpl node, AppendEntriesRequest request) {
+    static InstallSnapshotRequest installSnapshot(RaftNodeImpl node, InstallSnapshotRequest request) {
+        RaftState state = node.state();
+        RaftLog log = state.log();
+        long snapshotIndex = request.getSnapshotIndex();
+        if (request.getTerm() < state.term() || snapshotIndex <= state.commitIndex()) {
+            return request;
+        }
+        if (log.lastLogOrSnapshotIndex() >= snapshotIndex) {
+            LogEntry ours = log.getLogEntry(snapshotIndex);
+            if (ours == null || ours.getTerm() != request.getSnapshotTerm()) {
+                truncateStaleTail(node, snapshotIndex);
+            }
+        }
+        long pending = state.effectiveGroupMembers().getLogIndex();
+        if (state.effectiveGroupMembers() != state.committedGroupMembers()
+                && pending <= snapshotIndex
+                && pending > request.getGroupMembersView().getLogIndex()
+                && pending > state.commitIndex()
+                && log.containsLogEntry(pending)) {
+            truncateStaleTail(node, pending);
+        }
+        return request;
+    }
+
+    static AppendEntriesRequest appendEntries(RaftNodeImpl node, AppendEntriesRequest request) {
         RaftLog log = node.state().log();
         long snapshotIndex = log.snapshotIndex();
         long lastIndex = log.lastLogOrSnapshotIndex();
