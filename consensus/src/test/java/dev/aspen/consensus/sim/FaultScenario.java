@@ -15,7 +15,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * One randomized run: 3 or 5 voters, a lossy, duplicating, reordering network, a client workload,
  * and for 30 virtual seconds random crashes (of at most a minority, at arbitrary points),
- * restarts, partitions and heals. Then everything heals and restarts, and the run must make
+ * restarts, partitions and heals; one seed in three also churns membership (joiners added as
+ * learners, promoted, voters removed and retired). Then everything heals and restarts, and the run must make
  * progress, converge and keep every invariant. Returns the failures (empty when the run is good).
  */
 public final class FaultScenario {

@@ -4,6 +4,7 @@ import dev.aspen.consensus.NodeEndpoint;
 import dev.aspen.consensus.RaftGroup;
 import dev.aspen.consensus.RaftGroupConfig;
 import dev.aspen.consensus.RaftGroupReport;
+import dev.aspen.consensus.ReplicatedStateMachine;
 import dev.aspen.consensus.Result;
 import dev.aspen.tickets.NodeId;
 import io.microraft.model.message.RaftMessage;
@@ -36,7 +37,7 @@ public final class SimCluster {
         private final boolean joiner;
         private final SimRaftStore store = new SimRaftStore();
         private SimExecutor executor;
-        private RecordingStateMachine stateMachine;
+        private ReplicatedStateMachine application;
         private RaftGroup group;
         private RaftGroupReport lastReport;
         private boolean up;
@@ -60,7 +61,16 @@ public final class SimCluster {
 
         /** The current incarnation's state machine. */
         public RecordingStateMachine stateMachine() {
-            return stateMachine;
+            if (!(application instanceof RecordingStateMachine recording)) {
+                throw new IllegalStateException(
+                        "this cluster runs " + application.getClass().getName());
+            }
+            return recording;
+        }
+
+        /** The current incarnation's state machine, whatever its type. */
+        public ReplicatedStateMachine application() {
+            return application;
         }
 
         /** The node's store (it survives crashes). */
@@ -96,7 +106,17 @@ public final class SimCluster {
     private java.util.function.Consumer<String> tracer = line -> {};
     private long nextCommandId = 1;
 
-    private SimCluster(long seed, RaftGroupConfig config, long maxEvents) {
+    /** Creates the state machine of each node incarnation (a fresh, empty one per start). */
+    @FunctionalInterface
+    public interface StateMachineFactory {
+        /** A new state machine for {@code node}; it may report to {@code history}. */
+        ReplicatedStateMachine create(NodeEndpoint node, History history);
+    }
+
+    private final StateMachineFactory stateMachines;
+
+    private SimCluster(long seed, RaftGroupConfig config, long maxEvents, StateMachineFactory stateMachines) {
+        this.stateMachines = stateMachines;
         this.seed = seed;
         this.random = new Random(seed);
         this.scheduler = new SimScheduler(maxEvents);
@@ -104,9 +124,17 @@ public final class SimCluster {
         this.config = config;
     }
 
-    /** A cluster of {@code voters} initial members (not started yet). */
+    /** A cluster of {@code voters} initial members running {@link RecordingStateMachine}s. */
     public static SimCluster create(long seed, int voters, RaftGroupConfig config) {
-        SimCluster cluster = new SimCluster(seed, config, DEFAULT_MAX_EVENTS);
+        return create(seed, voters, config, RecordingStateMachine::new);
+    }
+
+    /**
+     * A cluster of {@code voters} initial members (not started yet) running the state machines
+     * {@code stateMachines} makes (for example the key/value state machine in its module's tests).
+     */
+    public static SimCluster create(long seed, int voters, RaftGroupConfig config, StateMachineFactory stateMachines) {
+        SimCluster cluster = new SimCluster(seed, config, DEFAULT_MAX_EVENTS, stateMachines);
         for (int i = 0; i < voters; i++) {
             NodeEndpoint endpoint = endpoint(i);
             cluster.initialMembers.add(endpoint);
@@ -221,11 +249,11 @@ public final class SimCluster {
     private void launch(Node node, Optional<RestoredRaftState> restored) {
         node.incarnation++;
         node.executor = new SimExecutor(scheduler);
-        node.stateMachine = new RecordingStateMachine(node.endpoint, history);
+        node.application = stateMachines.create(node.endpoint, history);
         node.lastReport = null;
         RaftGroup.Builder builder = RaftGroup.builder("sim", node.endpoint)
                 .config(config)
-                .stateMachine(node.stateMachine)
+                .stateMachine(node.application)
                 .transport(network.transportFor(node.endpoint))
                 .store(node.store)
                 .executor(node.executor)
@@ -272,7 +300,9 @@ public final class SimCluster {
     public long digest() {
         long digest = traceDigest;
         for (Node node : nodes.values()) {
-            digest = digest * 31 + node.stateMachine.digest();
+            if (node.application instanceof RecordingStateMachine recording) {
+                digest = digest * 31 + recording.digest();
+            }
         }
         return digest;
     }
@@ -331,6 +361,14 @@ public final class SimCluster {
      * maxMillis}; returns the acknowledged id and result.
      */
     public Optional<Acked> replicateWithRetry(long maxMillis) {
+        return replicateWithRetry(id -> RecordingStateMachine.command(id, 8), maxMillis);
+    }
+
+    /**
+     * Like {@link #replicateWithRetry(long)}, with the command for each new id made by {@code
+     * command} (for clusters running another state machine).
+     */
+    public Optional<Acked> replicateWithRetry(java.util.function.LongFunction<byte[]> command, long maxMillis) {
         long deadline = scheduler.nowMillis() + maxMillis;
         while (scheduler.nowMillis() < deadline) {
             Optional<NodeEndpoint> leader = awaitLeader(deadline - scheduler.nowMillis());
@@ -338,7 +376,7 @@ public final class SimCluster {
                 break;
             }
             long id = nextCommandId();
-            CompletableFuture<Result> f = node(leader.get()).group.replicate(RecordingStateMachine.command(id, 8));
+            CompletableFuture<Result> f = node(leader.get()).group.replicate(command.apply(id));
             if (await(f, 3000) && !f.isCompletedExceptionally()) {
                 return Optional.of(new Acked(id, f.join()));
             }
