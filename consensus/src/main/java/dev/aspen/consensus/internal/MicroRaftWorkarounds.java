@@ -9,6 +9,7 @@ import io.microraft.model.groupop.RaftGroupOp;
 import io.microraft.model.log.LogEntry;
 import io.microraft.model.message.AppendEntriesRequest;
 import io.microraft.model.message.InstallSnapshotRequest;
+import io.microraft.model.message.RaftMessage;
 import java.util.List;
 
 /**
@@ -33,20 +34,23 @@ import java.util.List;
  * truncated here, as the fixed handler would, and the request then passes MicroRaft's check
  * unchanged. Requests from a stale term, and requests without entries beyond S, pass unchanged.
  *
- * <p><b>InstallSnapshot over stale entries</b> ({@link #installSnapshot}). MicroRaft keeps the
- * local entries after an installed snapshot at S even when the local entry at S has another term
- * (the Raft paper discards the whole log then), and it asserts (without assertions: keeps a stale
- * member list) when an uncommitted membership change is newer than the snapshot's member list.
- * Before the install: local entries from S on are truncated when the local entry at S
- * does not match the snapshot's term; and an uncommitted membership change at p <= S that is newer
- * than the snapshot's member list is not in the leader's history (had it been committed, the
- * member list would be at least that recent), so p and everything after it are truncated and the
- * change reverted, exactly as an AppendEntries conflict at p would.
+ * <p><b>InstallSnapshot</b> ({@link #installSnapshot}). MicroRaft keeps the local entries after
+ * an installed snapshot at S even when the local entry at S has another term (the Raft paper
+ * discards the whole log then), and it asserts, leaving the node half-updated (without assertions:
+ * marks it ACTIVE though a change is pending), when the node holds an uncommitted membership
+ * change newer than the snapshot's member list. When the local entry at S matches the snapshot,
+ * the leader's request becomes the equivalent "S is committed" AppendEntries (the paper's "retain
+ * the log" case) and nothing is installed. Otherwise, before the install, the local entries from
+ * S on are truncated when the local entry at S has another term; and an uncommitted membership
+ * change at p <= S that is newer than the snapshot's member list is not in the leader's history
+ * (had it been committed, the member list would be at least that recent), so p and everything
+ * after it are truncated and the change reverted, exactly as an AppendEntries conflict at p
+ * would.
  */
 final class MicroRaftWorkarounds {
     private MicroRaftWorkarounds() {}
 
-    static InstallSnapshotRequest installSnapshot(RaftNodeImpl node, InstallSnapshotRequest request) {
+    static RaftMessage installSnapshot(RaftNodeImpl node, InstallSnapshotRequest request) {
         RaftState state = node.state();
         RaftLog log = state.log();
         long snapshotIndex = request.getSnapshotIndex();
@@ -55,9 +59,10 @@ final class MicroRaftWorkarounds {
         }
         if (log.lastLogOrSnapshotIndex() >= snapshotIndex) {
             LogEntry ours = log.getLogEntry(snapshotIndex);
-            if (ours == null || ours.getTerm() != request.getSnapshotTerm()) {
-                truncateStaleTail(node, snapshotIndex);
+            if (ours != null && ours.getTerm() == request.getSnapshotTerm()) {
+                return request.isSenderLeader() ? commitUpTo(node, request) : request;
             }
+            truncateStaleTail(node, snapshotIndex);
         }
         long pending = state.effectiveGroupMembers().getLogIndex();
         if (state.effectiveGroupMembers() != state.committedGroupMembers()
@@ -68,6 +73,28 @@ final class MicroRaftWorkarounds {
             truncateStaleTail(node, pending);
         }
         return request;
+    }
+
+    /**
+     * The local log already holds the snapshot's last entry (same index and term), so by the log
+     * matching property it holds everything the snapshot covers: Raft then keeps the log and only
+     * learns that S is committed. That is an empty AppendEntries anchored at S with commit index S,
+     * which answers the leader exactly as an installed snapshot would (an AppendEntries success
+     * with last index S).
+     */
+    private static AppendEntriesRequest commitUpTo(RaftNodeImpl node, InstallSnapshotRequest request) {
+        return node.getModelFactory()
+                .createAppendEntriesRequestBuilder()
+                .setGroupId(request.getGroupId())
+                .setSender(request.getSender())
+                .setTerm(request.getTerm())
+                .setPreviousLogIndex(request.getSnapshotIndex())
+                .setPreviousLogTerm(request.getSnapshotTerm())
+                .setCommitIndex(request.getSnapshotIndex())
+                .setLogEntries(List.of())
+                .setQuerySequenceNumber(request.getQuerySequenceNumber())
+                .setFlowControlSequenceNumber(request.getFlowControlSequenceNumber())
+                .build();
     }
 
     static AppendEntriesRequest appendEntries(RaftNodeImpl node, AppendEntriesRequest request) {
