@@ -32,6 +32,19 @@ class SimulationSweepTest {
         assertThat(progressed).as("runs that committed commands").isGreaterThan(seeds.size() / 2);
     }
 
+    /**
+     * Seeds that fail without the MicroRaft 0.7 workarounds (1067, 1219: AppendEntries after a
+     * snapshot; 1032, 1464, 4145: InstallSnapshot over stale entries or a pending membership change).
+     */
+    @Test
+    void seedsThatFoundMicroRaftBugsStayGreen() {
+        List<String> failures = new ArrayList<>();
+        for (long seed : new long[] {1_067, 1_219, 1_032, 1_464, 4_145}) {
+            failures.addAll(FaultScenario.run(seed).failures());
+        }
+        assertThat(failures).isEmpty();
+    }
+
     @Test
     void sameSeedGivesTheSameRun() {
         Long only = Long.getLong(SimCluster.SEED_PROPERTY);
