@@ -25,6 +25,7 @@ public final class SimNetwork {
     private long maxDelayMillis = 5;
     private double dropRate;
     private double duplicateRate;
+    private java.util.function.UnaryOperator<RaftMessage> transform = message -> message;
     private long sent;
     private long delivered;
 
@@ -47,6 +48,14 @@ public final class SimNetwork {
         this.maxDelayMillis = maxDelayMillis;
         this.dropRate = dropRate;
         this.duplicateRate = duplicateRate;
+    }
+
+    /**
+     * Applies {@code value} to every message before delivery, for example a codec's encode/decode
+     * round trip so simulated runs also exercise serialization. Default: identity.
+     */
+    public void transform(java.util.function.UnaryOperator<RaftMessage> value) {
+        transform = value;
     }
 
     /** Marks {@code node} as running (true) or crashed (false); a crashed node receives nothing. */
@@ -111,7 +120,7 @@ public final class SimNetwork {
             scheduler.after(delay * 1_000_000 + jitterNanos, () -> {
                 if (connected(from, to) && up.getOrDefault(to, false)) {
                     delivered++;
-                    deliver.accept(to, message);
+                    deliver.accept(to, transform.apply(message));
                 }
             });
         }
