@@ -119,8 +119,9 @@ public interface RaftGroup {
     void handle(RaftMessage message);
 
     /**
-     * Stops this member: pending futures fail with {@link GroupTerminatedException}, delayed tasks
-     * are dropped and the Raft thread ends promptly. Idempotent. The store is not closed: its owner
+     * Stops this member: pending futures fail with {@link GroupTerminatedException} (unless their
+     * outcome was already known; a pending command may still have been committed by the others),
+     * delayed tasks are dropped and the Raft thread ends promptly. Idempotent. The store is not closed: its owner
      * closes it after {@link #terminated()} completes.
      *
      * @return {@link #terminated()}

@@ -31,14 +31,15 @@ import io.microraft.report.RaftNodeReport;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -66,7 +67,9 @@ public final class RaftGroupImpl implements RaftGroup {
     private final CountingExecutor executor;
     private final StateMachineAdapter adapter;
     private final RaftNode node;
-    private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
+    /** Futures handed out and not completed yet, each with how to end it on termination. */
+    private final Map<CompletableFuture<?>, Consumer<String>> pending = new ConcurrentHashMap<>();
+
     private final AtomicBoolean membershipChangeInFlight = new AtomicBoolean();
     private final AtomicBoolean terminating = new AtomicBoolean();
     private final AtomicLong droppedMessages = new AtomicLong();
@@ -313,9 +316,7 @@ public final class RaftGroupImpl implements RaftGroup {
     }
 
     private void failPending(String reason) {
-        for (CompletableFuture<?> future : pending) {
-            future.completeExceptionally(new GroupTerminatedException(reason));
-        }
+        pending.values().forEach(terminator -> terminator.accept(reason));
     }
 
     private <T, R> CompletableFuture<R> call(Supplier<CompletableFuture<T>> operation, Function<T, R> mapper) {
@@ -329,18 +330,38 @@ public final class RaftGroupImpl implements RaftGroup {
                     "the Raft queue is full (" + settings.config().maxQueuedTasks() + " tasks)", null));
             return out;
         }
-        pending.add(out);
+        AtomicReference<CompletableFuture<T>> inner = new AtomicReference<>();
+        pending.put(out, reason -> endOnTermination(out, inner.get(), reason, mapper));
         out.whenComplete((r, e) -> pending.remove(out));
-        if (isTerminated()) {
-            out.completeExceptionally(new GroupTerminatedException("the group member is terminated"));
-            return out;
-        }
         try {
-            operation.get().whenComplete((value, failure) -> complete(out, value, failure, mapper));
+            CompletableFuture<T> future = operation.get();
+            inner.set(future);
+            future.whenComplete((value, failure) -> complete(out, value, failure, mapper));
+            if (isTerminated()) {
+                endOnTermination(out, future, "the group member is terminated", mapper);
+            }
         } catch (RuntimeException e) {
             out.completeExceptionally(Errors.map(e));
         }
         return out;
+    }
+
+    /**
+     * Ends {@code out} when the member terminates: with MicroRaft's outcome if it already has one
+     * (termination may overtake the callback registration), else with {@code terminated}. Does
+     * nothing while {@code inner} is unknown: the caller's thread then ends {@code out} itself
+     * after it sees the member terminated (both sides publish before they read).
+     */
+    private static <T, R> void endOnTermination(
+            CompletableFuture<R> out, CompletableFuture<T> inner, String reason, Function<T, R> mapper) {
+        if (inner == null) {
+            return;
+        }
+        if (inner.isDone()) {
+            inner.whenComplete((value, failure) -> complete(out, value, failure, mapper));
+        } else {
+            out.completeExceptionally(new GroupTerminatedException(reason));
+        }
     }
 
     private static <T, R> void complete(CompletableFuture<R> out, T value, Throwable failure, Function<T, R> mapper) {
