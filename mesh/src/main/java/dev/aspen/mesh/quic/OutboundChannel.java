@@ -312,8 +312,15 @@ public final class OutboundChannel implements AutoCloseable {
             return;
         }
         disconnect();
+        List<InetSocketAddress> candidates;
+        try {
+            candidates = addresses.get();
+        } catch (RuntimeException e) {
+            reachable = false;
+            throw new IOException("cannot look up the addresses of node " + peer + ": " + e, e);
+        }
         IOException last = null;
-        for (InetSocketAddress address : addresses.get()) {
+        for (InetSocketAddress address : candidates) {
             try {
                 PeerConnection fresh = endpoint.connect(peer, address, alpn);
                 QuicStream stream = fresh.openStream();

@@ -1,6 +1,7 @@
 package dev.aspen.mesh.transport;
 
 import dev.aspen.consensus.NodeEndpoint;
+import dev.aspen.consensus.RaftTransport;
 import dev.aspen.consensus.codec.CodecException;
 import dev.aspen.consensus.codec.RaftCodec;
 import dev.aspen.mesh.quic.FrameException;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * Inbound messages are decoded on the connection's stream thread and handed to the sink, which
  * must not block either. Only dialers the {@code members} predicate admits may send Raft traffic.
  */
-public final class QuicRaftTransport implements AutoCloseable {
+public final class QuicRaftTransport implements RaftTransport, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(QuicRaftTransport.class);
 
     private final NodeId self;
@@ -83,6 +84,7 @@ public final class QuicRaftTransport implements AutoCloseable {
     }
 
     /** Encodes and queues {@code message} for {@code target}. Never blocks; never throws for I/O. */
+    @Override
     public void send(NodeEndpoint target, RaftMessage message) {
         NodeId peer = target.nodeId();
         if (closed || peer.equals(self) || endpoint == null) {
@@ -110,6 +112,7 @@ public final class QuicRaftTransport implements AutoCloseable {
     }
 
     /** False when the last attempt to reach {@code target} failed. */
+    @Override
     public boolean isReachable(NodeEndpoint target) {
         OutboundChannel channel = channels.get(target.nodeId());
         return channel == null || channel.isReachable();

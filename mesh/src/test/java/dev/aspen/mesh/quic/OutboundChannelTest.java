@@ -125,6 +125,31 @@ class OutboundChannelTest {
     }
 
     @Test
+    void survivesAnAddressLookupThatFailsUntilThePeerIsKnown() throws Exception {
+        NodeIdentity peer = NodeIdentity.generate();
+        QuicEndpoint server = receiver(peer, 0);
+        var known = new java.util.concurrent.atomic.AtomicBoolean();
+        var channel = track(new OutboundChannel(
+                sender(),
+                peer.nodeId(),
+                () -> {
+                    if (!known.get()) {
+                        throw new IllegalStateException("peer not discovered yet");
+                    }
+                    return List.of(server.localAddress());
+                },
+                ALPN,
+                OutboundChannel.Settings.defaults()));
+        channel.offer(message(1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !channel.isReachable());
+        known.set(true);
+        channel.offer(message(2));
+        await().atMost(Duration.ofSeconds(15)).until(() -> received.contains(2));
+        assertThat(received).containsExactly(1, 2);
+        assertThat(channel.isReachable()).isTrue();
+    }
+
+    @Test
     void nudgeReleasesAStalledWrite() throws Exception {
         NodeIdentity peer = NodeIdentity.generate();
         QuicEndpoint server = receiver(peer, 0);

@@ -4,9 +4,13 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.aspen.consensus.NewTermOperation;
 import dev.aspen.consensus.NodeEndpoint;
+import dev.aspen.consensus.RaftGroup;
+import dev.aspen.consensus.RaftGroupReport;
+import dev.aspen.consensus.ReplicatedStateMachine;
 import dev.aspen.consensus.codec.RaftCodec;
+import dev.aspen.consensus.store.DurableRaftStore;
+import dev.aspen.consensus.store.StoreOptions;
 import dev.aspen.mesh.identity.NodeIdentity;
 import dev.aspen.mesh.quic.Frames;
 import dev.aspen.mesh.quic.OutboundChannel;
@@ -17,18 +21,14 @@ import dev.aspen.mesh.quic.QuicEndpoint;
 import dev.aspen.tickets.ClusterKey;
 import dev.aspen.tickets.Cookie;
 import dev.aspen.tickets.NodeId;
-import io.microraft.RaftConfig;
-import io.microraft.RaftEndpoint;
-import io.microraft.RaftNode;
-import io.microraft.RaftRole;
 import io.microraft.model.message.RaftMessage;
-import io.microraft.statemachine.StateMachine;
-import io.microraft.transport.Transport;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -37,22 +37,19 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import tech.kwik.core.QuicStream;
 
-/** A real three-node MicroRaft group whose every message crosses authenticated QUIC on loopback. */
+/** Real Raft groups (durable logs on disk) whose every message crosses authenticated QUIC on loopback. */
 class QuicRaftTransportTest {
     private static final ClusterKey KEY = Cookie.of("raft-over-quic").clusterKey();
     private static final RaftCodec CODEC = new RaftCodec();
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
-    private final List<RaftNode> nodes = new ArrayList<>();
     private final Map<NodeId, InetSocketAddress> addressBook = new ConcurrentHashMap<>();
 
     @AfterEach
     void stop() throws Exception {
-        for (RaftNode node : nodes) {
-            node.terminate().get(10, TimeUnit.SECONDS);
-        }
         for (int i = closeables.size() - 1; i >= 0; i--) {
             closeables.get(i).close();
         }
@@ -63,77 +60,117 @@ class QuicRaftTransportTest {
         return closeable;
     }
 
-    private record Member(NodeIdentity identity, QuicRaftTransport transport, QuicEndpoint endpoint, Log log) {}
+    private record Member(NodeIdentity identity, QuicRaftTransport transport, QuicEndpoint endpoint) {}
 
-    private Member member(NodeIdentity identity, Set<NodeId> members, Consumer<RaftMessage> sink) throws Exception {
+    private Member member(NodeIdentity identity, Set<NodeId> members, Consumer<RaftMessage> sink, int port)
+            throws Exception {
         var transport = track(new QuicRaftTransport(
                 identity.nodeId(),
                 CODEC,
-                id -> List.of(addressBook.get(id)),
+                id -> Optional.ofNullable(addressBook.get(id)).map(List::of).orElse(List.of()),
                 OutboundChannel.Settings.defaults(),
                 Frames.DEFAULT_MAX_FRAME_BYTES));
         QuicEndpoint endpoint = track(QuicEndpoint.start(
-                QuicConfig.builder().build(), identity, KEY, List.of(transport.protocol(members::contains, sink))));
+                QuicConfig.builder().port(port).build(),
+                identity,
+                KEY,
+                List.of(transport.protocol(members::contains, sink))));
         transport.attach(endpoint);
         addressBook.put(identity.nodeId(), endpoint.localAddress());
-        return new Member(identity, transport, endpoint, new Log());
+        return new Member(identity, transport, endpoint);
+    }
+
+    /** One node: QUIC endpoint, durable log in {@code dir}, and a Raft group member. */
+    private final class Node {
+        final NodeIdentity identity;
+        final Path dir;
+        final ListMachine machine = new ListMachine();
+        Member member;
+        DurableRaftStore store;
+        volatile RaftGroup group;
+
+        Node(NodeIdentity identity, Path dir) {
+            this.identity = identity;
+            this.dir = dir;
+        }
+
+        NodeEndpoint endpoint() {
+            return new NodeEndpoint(identity.nodeId());
+        }
+
+        void start(Set<NodeId> ids, List<NodeEndpoint> initial, int port) throws Exception {
+            member = member(identity, ids, message -> group.handle(message), port);
+            store = DurableRaftStore.open(dir, CODEC, StoreOptions.defaults());
+            RaftGroup.Builder builder = RaftGroup.builder("quic-test", endpoint())
+                    .stateMachine(machine)
+                    .transport(member.transport())
+                    .store(store);
+            group = store.restoredState().map(builder::restart).orElseGet(() -> builder.startNew(initial));
+        }
+
+        void stop() throws Exception {
+            group.terminate().get(10, TimeUnit.SECONDS);
+            store.close();
+            member.transport().close();
+            member.endpoint().close();
+        }
     }
 
     @Test
-    void threeNodeGroupCommitsOverQuic() throws Exception {
-        List<NodeIdentity> identities =
-                List.of(NodeIdentity.generate(), NodeIdentity.generate(), NodeIdentity.generate());
-        Set<NodeId> ids = identities.stream().map(NodeIdentity::nodeId).collect(Collectors.toSet());
-        List<RaftEndpoint> endpoints = identities.stream()
-                .map(i -> (RaftEndpoint) new NodeEndpoint(i.nodeId()))
-                .toList();
-        var raftNodes = new ConcurrentHashMap<NodeId, RaftNode>();
-        var members = new ArrayList<Member>();
-        for (NodeIdentity identity : identities) {
-            Member member = member(
-                    identity, ids, message -> raftNodes.get(identity.nodeId()).handle(message));
-            members.add(member);
+    void threeNodeGroupCommitsOverQuicAndARestartedMemberCatchesUp(@TempDir Path dir) throws Exception {
+        List<Node> nodes = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            nodes.add(new Node(NodeIdentity.generate(), dir.resolve("n" + i)));
         }
-        for (Member member : members) {
-            RaftNode node = RaftNode.newBuilder()
-                    .setGroupId("quic-test")
-                    .setLocalEndpoint(new NodeEndpoint(member.identity().nodeId()))
-                    .setInitialGroupMembers(endpoints)
-                    .setConfig(RaftConfig.newBuilder()
-                            .setLeaderHeartbeatPeriodSecs(1)
-                            .setLeaderHeartbeatTimeoutSecs(2)
-                            .build())
-                    .setTransport(new Adapter(member.transport()))
-                    .setStateMachine(member.log())
-                    .build();
-            raftNodes.put(member.identity().nodeId(), node);
-            nodes.add(node);
+        Set<NodeId> ids = nodes.stream().map(n -> n.identity.nodeId()).collect(Collectors.toSet());
+        List<NodeEndpoint> initial = nodes.stream().map(Node::endpoint).toList();
+        for (Node node : nodes) {
+            node.start(ids, initial, 0);
         }
-        nodes.forEach(RaftNode::start);
+        try {
+            replicate(nodes, 0, 100);
+            Node follower = nodes.stream().filter(n -> !isLeader(n)).findFirst().orElseThrow();
+            int port = follower.member.endpoint().localAddress().getPort();
+            follower.stop();
+            replicate(nodes, 100, 150);
+            follower.start(ids, initial, port);
+            replicate(nodes, 150, 200);
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                expected.add("cmd-" + i);
+            }
+            for (Node node : nodes) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> node.machine.applied.size() == 200);
+                assertThat(node.machine.applied).containsExactlyElementsOf(expected);
+                assertThat(node.member.endpoint().metrics().authFailures()).isZero();
+            }
+        } finally {
+            for (Node node : nodes) {
+                node.stop();
+            }
+        }
+    }
 
-        RaftNode leader = await().atMost(Duration.ofSeconds(30))
-                .until(
-                        () -> nodes.stream()
-                                .filter(n -> n.getTerm().getLeaderEndpoint() != null
-                                        && n.getLocalEndpoint()
-                                                .equals(n.getTerm().getLeaderEndpoint()))
-                                .findFirst()
-                                .orElse(null),
-                        n -> n != null);
-        assertThat(leader.getReport().get(5, TimeUnit.SECONDS).getResult().getRole())
-                .isEqualTo(RaftRole.LEADER);
-        for (int i = 0; i < 200; i++) {
-            leader.replicate(("cmd-" + i).getBytes(UTF_8)).get(10, TimeUnit.SECONDS);
+    private static boolean isLeader(Node node) {
+        try {
+            return node.group.report().get(5, TimeUnit.SECONDS).role() == RaftGroupReport.Role.LEADER;
+        } catch (Exception e) {
+            return false;
         }
-        List<String> expected = new ArrayList<>();
-        for (int i = 0; i < 200; i++) {
-            expected.add("cmd-" + i);
-        }
-        for (Member member : members) {
-            await().atMost(Duration.ofSeconds(20))
-                    .until(() -> member.log().applied.size() == 200);
-            assertThat(member.log().applied).containsExactlyElementsOf(expected);
-            assertThat(member.endpoint().metrics().authFailures()).isZero();
+    }
+
+    /** Replicates commands {@code from..to-1} through whichever node is leader, waiting for one. */
+    private static void replicate(List<Node> nodes, int from, int to) {
+        for (int i = from; i < to; i++) {
+            byte[] command = ("cmd-" + i).getBytes(UTF_8);
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+                Node leader = nodes.stream()
+                        .filter(QuicRaftTransportTest::isLeader)
+                        .findFirst()
+                        .orElseThrow();
+                leader.group.replicate(command).get(10, TimeUnit.SECONDS);
+                return true;
+            });
         }
     }
 
@@ -143,7 +180,7 @@ class QuicRaftTransportTest {
         NodeIdentity forger = NodeIdentity.generate();
         NodeIdentity victim = NodeIdentity.generate();
         var received = new CopyOnWriteArrayList<RaftMessage>();
-        Member receiver = member(honest, Set.of(forger.nodeId(), victim.nodeId()), received::add);
+        Member receiver = member(honest, Set.of(forger.nodeId(), victim.nodeId()), received::add, 0);
         QuicEndpoint forgerEndpoint =
                 track(QuicEndpoint.start(QuicConfig.builder().build(), forger, KEY, List.of()));
 
@@ -164,48 +201,46 @@ class QuicRaftTransportTest {
         assertThat(received).isEmpty();
     }
 
-    /** MicroRaft's transport interface over ours. */
-    private record Adapter(QuicRaftTransport transport) implements Transport {
-        @Override
-        public void send(RaftEndpoint target, RaftMessage message) {
-            transport.send((NodeEndpoint) target, message);
-        }
-
-        @Override
-        public boolean isReachable(RaftEndpoint endpoint) {
-            return transport.isReachable((NodeEndpoint) endpoint);
-        }
-    }
-
-    /** Records applied commands in order. */
-    private static final class Log implements StateMachine {
+    /** Applies commands to a list; snapshots it as one chunk. */
+    private static final class ListMachine implements ReplicatedStateMachine {
         final List<String> applied = new CopyOnWriteArrayList<>();
+        private long index;
 
         @Override
-        public Object runOperation(long commitIndex, Object operation) {
-            if (operation instanceof byte[] command) {
+        public Object apply(long commitIndex, byte[] command) {
+            if (commitIndex > index) {
                 applied.add(new String(command, UTF_8));
+                index = commitIndex;
             }
-            return null;
+            return applied.size();
         }
 
         @Override
-        public void takeSnapshot(long commitIndex, Consumer<Object> chunks) {
+        public Object query(byte[] query) {
+            return applied.size();
+        }
+
+        @Override
+        public void takeSnapshot(long commitIndex, int maxChunkBytes, Consumer<byte[]> chunks) {
             chunks.accept(String.join("\n", applied).getBytes(UTF_8));
         }
 
         @Override
-        public void installSnapshot(long commitIndex, List<Object> chunks) {
+        public void installSnapshot(long commitIndex, List<byte[]> chunks) {
+            if (commitIndex <= index) {
+                return;
+            }
             applied.clear();
-            String text = new String((byte[]) chunks.get(0), UTF_8);
+            String text = new String(chunks.get(0), UTF_8);
             if (!text.isEmpty()) {
                 applied.addAll(List.of(text.split("\n")));
             }
+            index = commitIndex;
         }
 
         @Override
-        public Object getNewTermOperation() {
-            return NewTermOperation.INSTANCE;
+        public long appliedIndex() {
+            return index;
         }
     }
 }
