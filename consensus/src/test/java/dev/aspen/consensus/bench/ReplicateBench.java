@@ -6,9 +6,16 @@ import dev.aspen.consensus.RaftGroupReport;
 import dev.aspen.consensus.RaftTransport;
 import dev.aspen.consensus.ReplicatedStateMachine;
 import dev.aspen.consensus.Result;
+import dev.aspen.consensus.codec.RaftCodec;
 import dev.aspen.consensus.sim.SimCluster;
+import dev.aspen.consensus.store.DurableRaftStore;
+import dev.aspen.consensus.store.StoreOptions;
+import dev.aspen.consensus.store.StoreStats;
 import io.microraft.model.message.RaftMessage;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -20,11 +27,15 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
- * Replicate throughput and latency of an in-process 3-node group on real Raft threads, with an
- * in-memory transport (no serialization) and no store: the cost of the Raft layer itself. Prints
+ * Replicate throughput and latency of an in-process 3-node group on real Raft threads. Prints
  * ops/s and p50/p99 at 1, 16 and 128 commands in flight. Not a test; never fails on time.
  *
- * <p>Arguments: {@code [seconds per level, default 3] [value bytes, default 100]}.
+ * <p>Two modes: by default an in-memory transport (no serialization) and no store, the cost of the
+ * Raft layer itself; with a directory as third argument, every message takes the Kryo round trip
+ * ({@link RaftCodec} encode + decode) and every node logs to a {@link DurableRaftStore} there,
+ * which also prints fsyncs per second and bytes per entry on disk.
+ *
+ * <p>Arguments: {@code [seconds per level, default 3] [value bytes, default 100] [store dir]}.
  */
 public final class ReplicateBench {
     private static final int MAX_SAMPLES = 4_000_000;
@@ -65,6 +76,9 @@ public final class ReplicateBench {
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         int valueBytes = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+        Path storeDir = args.length > 2 ? Path.of(args[2]) : null;
+        RaftCodec codec = new RaftCodec();
+        Map<NodeEndpoint, DurableRaftStore> stores = new ConcurrentHashMap<>();
         Map<NodeEndpoint, RaftGroup> groups = new ConcurrentHashMap<>();
         AtomicReference<RaftGroup> leader = new AtomicReference<>();
         List<NodeEndpoint> members = List.of(SimCluster.endpoint(0), SimCluster.endpoint(1), SimCluster.endpoint(2));
@@ -73,7 +87,7 @@ public final class ReplicateBench {
             public void send(NodeEndpoint target, RaftMessage message) {
                 RaftGroup group = groups.get(target);
                 if (group != null) {
-                    group.handle(message);
+                    group.handle(storeDir == null ? message : (RaftMessage) codec.decode(codec.encode(message)));
                 }
             }
 
@@ -83,10 +97,17 @@ public final class ReplicateBench {
             }
         };
         for (NodeEndpoint member : members) {
+            RaftGroup.Builder builder = RaftGroup.builder("bench", member);
+            if (storeDir != null) {
+                Path dir = storeDir.resolve("node-" + members.indexOf(member));
+                deleteRecursively(dir);
+                DurableRaftStore store = DurableRaftStore.open(dir, codec, StoreOptions.defaults());
+                stores.put(member, store);
+                builder.store(store);
+            }
             groups.put(
                     member,
-                    RaftGroup.builder("bench", member)
-                            .stateMachine(new CountingStateMachine())
+                    builder.stateMachine(new CountingStateMachine())
                             .transport(transport)
                             .reportListener(r -> {
                                 if (r.role() == RaftGroupReport.Role.LEADER) {
@@ -102,16 +123,50 @@ public final class ReplicateBench {
         if (leader.get() == null) {
             throw new IllegalStateException("no leader within 30 s");
         }
-        System.out.printf("in-process 3-node group, in-memory transport, no store, %d B values%n", valueBytes);
+        System.out.printf(
+                "in-process 3-node group, %s, %d B values%n",
+                storeDir == null
+                        ? "in-memory transport, no store"
+                        : "Kryo round trip per message, durable store (fsync) in " + storeDir,
+                valueBytes);
         run(leader.get(), 16, 1, valueBytes, false);
         for (int inFlight : new int[] {1, 16, 128}) {
+            Map<NodeEndpoint, StoreStats> before = new HashMap<>();
+            stores.forEach((member, store) -> before.put(member, store.stats()));
+            long start = System.nanoTime();
             run(leader.get(), inFlight, seconds, valueBytes, true);
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            stores.forEach((member, store) -> {
+                StoreStats now = store.stats();
+                StoreStats then = before.get(member);
+                long entries = now.entriesAppended() - then.entriesAppended();
+                System.out.printf(
+                        "    %s: %6.0f fsyncs/s, %5.1f entries/fsync, %5.1f bytes/entry on disk%n",
+                        member.nodeId().toString().substring(0, 8),
+                        (now.fsyncs() - then.fsyncs()) / elapsed,
+                        entries / (double) Math.max(1, now.fsyncs() - then.fsyncs()),
+                        (now.bytesAppended() - then.bytesAppended()) / (double) Math.max(1, entries));
+            });
         }
         for (RaftGroup group : groups.values()) {
             group.terminate();
         }
         for (RaftGroup group : groups.values()) {
             group.terminated().get(5, TimeUnit.SECONDS);
+        }
+        for (DurableRaftStore store : stores.values()) {
+            store.close();
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws java.io.IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
         }
     }
 
