@@ -10,12 +10,14 @@ public final class KvException extends RuntimeException {
     private final ErrorCode code;
     private final String leaderId;
     private final long oldestRevision;
+    private final long requestedRevision;
 
-    private KvException(ErrorCode code, String message, String leaderId, long oldestRevision) {
+    private KvException(ErrorCode code, String message, String leaderId, long oldestRevision, long requestedRevision) {
         super(code.wireName() + ": " + message, null, false, false);
         this.code = code;
         this.leaderId = leaderId;
         this.oldestRevision = oldestRevision;
+        this.requestedRevision = requestedRevision;
     }
 
     /** A failure with {@code code} and a message saying what was wrong. */
@@ -23,19 +25,19 @@ public final class KvException extends RuntimeException {
         if (code == ErrorCode.NOT_LEADER || code == ErrorCode.COMPACTED) {
             throw new IllegalArgumentException("use notLeader(...) or compacted(...) for " + code);
         }
-        return new KvException(code, message, null, -1);
+        return new KvException(code, message, null, -1, -1);
     }
 
     /** {@code not_leader}; {@code leaderId} is the leader's id text, or null when unknown. */
     public static KvException notLeader(String leaderId) {
         String message = leaderId == null ? "leader unknown" : "leader is " + leaderId;
-        return new KvException(ErrorCode.NOT_LEADER, message, leaderId, -1);
+        return new KvException(ErrorCode.NOT_LEADER, message, leaderId, -1, -1);
     }
 
     /** {@code compacted}: {@code requested} is older than {@code oldestRevision}. */
     public static KvException compacted(long requested, long oldestRevision) {
         String message = "revision " + requested + " is compacted; oldest available is " + oldestRevision;
-        return new KvException(ErrorCode.COMPACTED, message, null, oldestRevision);
+        return new KvException(ErrorCode.COMPACTED, message, null, oldestRevision, requested);
     }
 
     /** The stable code. */
@@ -51,5 +53,10 @@ public final class KvException extends RuntimeException {
     /** The oldest available revision for {@code compacted}, else -1. */
     public long oldestRevision() {
         return oldestRevision;
+    }
+
+    /** The revision a {@code compacted} failure asked for (so codecs can rebuild it), else -1. */
+    public long requestedRevision() {
+        return requestedRevision;
     }
 }
