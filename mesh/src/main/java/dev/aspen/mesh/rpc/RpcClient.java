@@ -3,6 +3,7 @@ package dev.aspen.mesh.rpc;
 import dev.aspen.mesh.quic.FrameException;
 import dev.aspen.mesh.quic.Frames;
 import dev.aspen.mesh.quic.PeerConnection;
+import dev.aspen.tickets.NodeId;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -266,6 +267,11 @@ public final class RpcClient implements AutoCloseable {
                 entry.fail(e);
             }
         }
+    }
+
+    /** The node at the other end. */
+    public NodeId peer() {
+        return connection.peer();
     }
 
     /** Responses that arrived after the watchdog nudged their stream. */

@@ -1,0 +1,373 @@
+package dev.aspen.mesh.client;
+
+import dev.aspen.kv.Compare;
+import dev.aspen.kv.DeleteResponse;
+import dev.aspen.kv.ErrorCode;
+import dev.aspen.kv.GetResponse;
+import dev.aspen.kv.KeyRange;
+import dev.aspen.kv.KeyValueStore;
+import dev.aspen.kv.KvException;
+import dev.aspen.kv.LeaseResponse;
+import dev.aspen.kv.LeaseRevokeResponse;
+import dev.aspen.kv.LeaseTimeToLiveResponse;
+import dev.aspen.kv.PutAllResponse;
+import dev.aspen.kv.PutResponse;
+import dev.aspen.kv.ReadConsistency;
+import dev.aspen.kv.ScanResponse;
+import dev.aspen.kv.TxnOp;
+import dev.aspen.kv.TxnResponse;
+import dev.aspen.kv.Watch;
+import dev.aspen.kv.WatchEvent;
+import dev.aspen.kv.WatchListener;
+import dev.aspen.kv.wire.KvRequest;
+import dev.aspen.kv.wire.KvWire;
+import dev.aspen.kv.wire.WireFormatException;
+import dev.aspen.mesh.identity.NodeIdentity;
+import dev.aspen.mesh.quic.Protocol;
+import dev.aspen.mesh.quic.QuicConfig;
+import dev.aspen.mesh.quic.QuicEndpoint;
+import dev.aspen.mesh.rpc.RpcClient;
+import dev.aspen.mesh.rpc.RpcException;
+import dev.aspen.tickets.ClusterKey;
+import dev.aspen.tickets.ClusterTicket;
+import dev.aspen.tickets.Cookie;
+import dev.aspen.tickets.NodeId;
+import dev.aspen.tickets.TicketPeer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A remote {@link KeyValueStore}: every operation travels to a node of the cluster over pinned,
+ * authenticated QUIC ({@value Protocol#CLIENT_ALPN}).
+ *
+ * <p>The client knows the cluster's nodes from a ticket (or explicit peers) and pins each NodeId;
+ * it proves itself with the cluster key derived from the cookie. It talks to one node at a time;
+ * followers forward writes and linearizable reads to the leader. When the node is lost or
+ * unavailable, the client moves to the next one: reads ({@code get}, {@code scan}, {@code
+ * leaseTimeToLive}) are retried there, as are writes that provably never started ({@code
+ * not_leader}); a write whose connection was lost mid-flight fails with {@code unavailable} and
+ * "outcome unknown", since retrying it could apply it twice.
+ *
+ * <p>Watches deliver one event per {@link WatchListener#onEvents} call. Thread-safe. {@link
+ * #close()} fails outstanding calls and releases every thread.
+ */
+public final class AspenClient implements KeyValueStore, AutoCloseable {
+    /** Attempts per operation, across nodes. */
+    static final int MAX_ATTEMPTS = 3;
+
+    private final List<TicketPeer> peers;
+    private final RpcClient.Settings settings;
+    private final QuicEndpoint endpoint;
+    private final ScheduledExecutorService timers;
+    private final AtomicInteger next = new AtomicInteger();
+    private volatile RpcClient current;
+    private volatile boolean closed;
+
+    private AspenClient(List<TicketPeer> peers, ClusterKey clusterKey, RpcClient.Settings settings) throws IOException {
+        this.peers = List.copyOf(peers);
+        this.settings = settings;
+        this.endpoint = QuicEndpoint.start(
+                QuicConfig.builder().bind(InetAddress.getByName("0.0.0.0")).build(),
+                NodeIdentity.generate(),
+                clusterKey,
+                List.of());
+        this.timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "aspen-client-timer");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Connects to the cluster a ticket names. Blocks until one of its nodes admits this client.
+     *
+     * @param cookie the cluster's cookie: clients prove themselves with the key derived from it
+     * @throws IOException naming every node tried, when none can be reached or admits the client
+     */
+    public static AspenClient connect(ClusterTicket ticket, String cookie) throws IOException {
+        Cookie validated = Cookie.of(cookie);
+        if (!validated.clusterId().equals(ticket.clusterId())) {
+            throw new IllegalArgumentException("the cookie belongs to cluster " + validated.clusterId()
+                    + ", but the ticket is for cluster " + ticket.clusterId());
+        }
+        return connect(ticket.peers(), validated.clusterKey(), RpcClient.Settings.defaults());
+    }
+
+    /** Connects to explicit peers; see {@link #connect(ClusterTicket, String)}. */
+    public static AspenClient connect(List<TicketPeer> peers, ClusterKey clusterKey, RpcClient.Settings settings)
+            throws IOException {
+        if (peers.isEmpty()) {
+            throw new IllegalArgumentException("at least one peer is needed");
+        }
+        var client = new AspenClient(peers, clusterKey, settings);
+        try {
+            client.connection();
+            return client;
+        } catch (IOException | RuntimeException e) {
+            client.close();
+            throw e;
+        }
+    }
+
+    /** The node this client currently talks to, connecting to the next reachable one if needed. */
+    private RpcClient connection() throws IOException {
+        RpcClient rpc = current;
+        if (rpc != null && rpc.isConnected()) {
+            return rpc;
+        }
+        synchronized (this) {
+            if (current != null && current.isConnected()) {
+                return current;
+            }
+            if (closed) {
+                throw new IOException("client is closed");
+            }
+            var failures = new ArrayList<String>();
+            for (int i = 0; i < peers.size(); i++) {
+                TicketPeer peer = peers.get(Math.floorMod(next.getAndIncrement(), peers.size()));
+                for (InetSocketAddress address : peer.addresses()) {
+                    try {
+                        current = new RpcClient(
+                                endpoint.connect(peer.nodeId(), address, Protocol.CLIENT_ALPN), settings, timers);
+                        return current;
+                    } catch (IOException e) {
+                        failures.add(peer.nodeId() + " at " + address + ": " + e.getMessage());
+                    }
+                }
+            }
+            throw new IOException("no Aspen node could be reached: " + String.join("; ", failures));
+        }
+    }
+
+    /** Drops the current node so the next call moves on; prefers {@code leader} when named. */
+    private synchronized void moveOn(RpcClient failed, String leader) {
+        if (current == failed && failed != null) {
+            failed.close();
+            current = null;
+        }
+        if (leader != null) {
+            for (int i = 0; i < peers.size(); i++) {
+                if (peers.get(i).nodeId().toString().equals(leader)) {
+                    next.set(i);
+                }
+            }
+        }
+    }
+
+    private <T> CompletableFuture<T> call(KvRequest.Call request, Class<T> type, boolean idempotent) {
+        byte[] bytes;
+        try {
+            bytes = ClientProtocol.request(0, KvWire.encodeRequest(request));
+        } catch (KvException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        var result = new CompletableFuture<T>();
+        attempt(bytes, type, idempotent, 1, result);
+        return result;
+    }
+
+    private <T> void attempt(
+            byte[] bytes, Class<T> type, boolean idempotent, int attempt, CompletableFuture<T> result) {
+        RpcClient rpc;
+        try {
+            rpc = connection();
+        } catch (IOException e) {
+            result.completeExceptionally(KvException.of(ErrorCode.UNAVAILABLE, e.getMessage()));
+            return;
+        }
+        rpc.call(bytes).whenComplete((reply, failure) -> {
+            KvException error;
+            if (failure == null) {
+                Object decoded;
+                try {
+                    decoded = KvWire.decodeResponse(reply);
+                } catch (WireFormatException e) {
+                    result.completeExceptionally(KvException.of(ErrorCode.UNAVAILABLE, "bad reply: " + e.getMessage()));
+                    return;
+                }
+                if (!(decoded instanceof KvException kv)) {
+                    complete(result, decoded, type);
+                    return;
+                }
+                error = kv;
+            } else {
+                error = transportError(failure, idempotent);
+            }
+            boolean retry = attempt < MAX_ATTEMPTS
+                    && (error.code() == ErrorCode.NOT_LEADER || (idempotent && error.code() == ErrorCode.UNAVAILABLE));
+            if (retry) {
+                moveOn(rpc, error.leaderId().orElse(null));
+                attempt(bytes, type, idempotent, attempt + 1, result);
+            } else {
+                if (failure != null) {
+                    moveOn(rpc, null);
+                }
+                result.completeExceptionally(error);
+            }
+        });
+    }
+
+    private static <T> void complete(CompletableFuture<T> result, Object decoded, Class<T> type) {
+        if (type.isInstance(decoded)) {
+            result.complete(type.cast(decoded));
+        } else {
+            result.completeExceptionally(KvException.of(
+                    ErrorCode.UNAVAILABLE,
+                    "expected " + type.getSimpleName() + " but the node sent "
+                            + decoded.getClass().getSimpleName()));
+        }
+    }
+
+    private static KvException transportError(Throwable failure, boolean idempotent) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause()
+                : failure;
+        if (cause instanceof RpcException rpc && rpc.kind() == RpcException.Kind.TOO_MANY_IN_FLIGHT) {
+            return KvException.of(ErrorCode.UNAVAILABLE, rpc.getMessage());
+        }
+        String outcome = idempotent ? "" : "; the write's outcome is unknown";
+        return KvException.of(ErrorCode.UNAVAILABLE, "lost the node: " + cause.getMessage() + outcome);
+    }
+
+    @Override
+    public CompletableFuture<PutResponse> put(byte[] key, byte[] value, long lease, boolean prevKv) {
+        return call(new KvRequest.Put(key, value, lease, prevKv), PutResponse.class, false);
+    }
+
+    @Override
+    public CompletableFuture<GetResponse> get(byte[] key, ReadConsistency consistency) {
+        return call(new KvRequest.Get(key, consistency), GetResponse.class, true);
+    }
+
+    @Override
+    public CompletableFuture<DeleteResponse> delete(KeyRange range, boolean prevKv) {
+        return call(new KvRequest.Delete(range, prevKv), DeleteResponse.class, false);
+    }
+
+    @Override
+    public CompletableFuture<PutAllResponse> putAll(List<TxnOp.Put> puts) {
+        return call(new KvRequest.PutAll(puts), PutAllResponse.class, false);
+    }
+
+    @Override
+    public CompletableFuture<ScanResponse> scan(
+            KeyRange range, int limit, boolean keysOnly, ReadConsistency consistency) {
+        return call(new KvRequest.Scan(range, limit, keysOnly, consistency), ScanResponse.class, true);
+    }
+
+    @Override
+    public CompletableFuture<TxnResponse> txn(List<Compare> compares, List<TxnOp> success, List<TxnOp> failure) {
+        return call(new KvRequest.Txn(compares, success, failure), TxnResponse.class, false);
+    }
+
+    @Override
+    public CompletableFuture<LeaseResponse> leaseGrant(long ttlSeconds) {
+        return call(new KvRequest.LeaseGrant(ttlSeconds), LeaseResponse.class, false);
+    }
+
+    @Override
+    public CompletableFuture<LeaseResponse> leaseKeepAlive(long leaseId) {
+        return call(new KvRequest.LeaseKeepAlive(leaseId), LeaseResponse.class, false);
+    }
+
+    @Override
+    public CompletableFuture<LeaseRevokeResponse> leaseRevoke(long leaseId) {
+        return call(new KvRequest.LeaseRevoke(leaseId), LeaseRevokeResponse.class, false);
+    }
+
+    @Override
+    public CompletableFuture<LeaseTimeToLiveResponse> leaseTimeToLive(long leaseId, ReadConsistency consistency) {
+        return call(new KvRequest.LeaseTimeToLive(leaseId, consistency), LeaseTimeToLiveResponse.class, true);
+    }
+
+    /**
+     * Opens a watch on the current node. The future completes once the node registered it, or fails
+     * as a local watch would (for example {@code compacted}); later the listener gets each event,
+     * then {@code onCancelled} if the node or the connection ends the watch.
+     */
+    @Override
+    public CompletableFuture<Watch> watch(KeyRange range, long startRevision, boolean prevKv, WatchListener listener) {
+        byte[] bytes;
+        RpcClient rpc;
+        try {
+            bytes = ClientProtocol.request(0, KvWire.encodeRequest(new KvRequest.Watch(range, startRevision, prevKv)));
+            rpc = connection();
+        } catch (KvException e) {
+            return CompletableFuture.failedFuture(e);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(KvException.of(ErrorCode.UNAVAILABLE, e.getMessage()));
+        }
+        var opened = new CompletableFuture<Watch>();
+        var remote = new AtomicReferenceWatch();
+        RpcClient.Watch stream = rpc.watch(bytes, message -> {
+            Object decoded;
+            try {
+                decoded = ClientProtocol.decodeWatchMessage(message);
+            } catch (WireFormatException e) {
+                decoded = KvException.of(ErrorCode.UNAVAILABLE, "bad watch message: " + e.getMessage());
+            }
+            if (decoded == ClientProtocol.WATCH_REGISTERED) {
+                opened.complete(remote.watch);
+            } else if (decoded instanceof WatchEvent event) {
+                opened.complete(remote.watch);
+                listener.onEvents(List.of(event));
+            } else if (decoded instanceof KvException error) {
+                if (!opened.completeExceptionally(error)) {
+                    listener.onCancelled(error);
+                }
+            }
+        });
+        remote.watch = new Watch() {
+            @Override
+            public long id() {
+                return -1;
+            }
+
+            @Override
+            public void close() {
+                stream.close();
+            }
+        };
+        stream.ended().whenComplete((reason, failure) -> {
+            if (failure != null) {
+                KvException lost =
+                        KvException.of(ErrorCode.UNAVAILABLE, "watch connection lost: " + failure.getMessage());
+                if (!opened.completeExceptionally(lost)) {
+                    listener.onCancelled(lost);
+                }
+            }
+        });
+        return opened;
+    }
+
+    /** Holder for the watch handle, set after the stream opens. */
+    private static final class AtomicReferenceWatch {
+        volatile Watch watch;
+    }
+
+    /** The node this client is connected to now, if any. */
+    public java.util.Optional<NodeId> currentNode() {
+        RpcClient rpc = current;
+        return rpc == null ? java.util.Optional.empty() : java.util.Optional.of(rpc.peer());
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        synchronized (this) {
+            if (current != null) {
+                current.close();
+                current = null;
+            }
+        }
+        endpoint.close();
+        timers.shutdownNow();
+    }
+}
