@@ -1,6 +1,9 @@
 package dev.aspen.mesh.bench;
 
+import dev.aspen.consensus.RaftGroupConfig;
+import dev.aspen.mesh.client.AspenClient;
 import dev.aspen.mesh.identity.NodeIdentity;
+import dev.aspen.mesh.node.ReplicaNode;
 import dev.aspen.mesh.quic.Frames;
 import dev.aspen.mesh.quic.OutboundChannel;
 import dev.aspen.mesh.quic.Protocol;
@@ -12,8 +15,16 @@ import dev.aspen.mesh.rpc.RpcServer;
 import dev.aspen.tickets.ClusterKey;
 import dev.aspen.tickets.Cookie;
 import dev.aspen.tickets.NodeId;
+import dev.aspen.tickets.TicketPeer;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +43,7 @@ public final class MeshBench {
         channelThroughput(4096, 20_000);
         rpcLatency(1, 20_000);
         rpcLatency(64, 100_000);
+        kvThroughput();
         System.exit(0); // Kwik leaves non-daemon threads behind
     }
 
@@ -78,6 +90,94 @@ public final class MeshBench {
                     channel.dropped(),
                     channel.nudges());
         }
+    }
+
+    /** AspenClient against three replicas (durable logs in a temp dir): put and get at 1 and 64 outstanding. */
+    private static void kvThroughput() throws Exception {
+        Path dir = Files.createTempDirectory("aspen-bench-kv");
+        Map<NodeId, InetSocketAddress> addresses = new ConcurrentHashMap<>();
+        List<NodeIdentity> identities =
+                List.of(NodeIdentity.generate(), NodeIdentity.generate(), NodeIdentity.generate());
+        List<NodeId> members = identities.stream().map(NodeIdentity::nodeId).toList();
+        List<ReplicaNode> nodes = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ReplicaNode node = ReplicaNode.start(new ReplicaNode.Settings(
+                    dir.resolve("n" + i),
+                    identities.get(i),
+                    KEY,
+                    "kv",
+                    members,
+                    id -> Optional.ofNullable(addresses.get(id)).map(List::of).orElse(List.of()),
+                    QuicConfig.builder().build(),
+                    RaftGroupConfig.defaults()));
+            addresses.put(node.nodeId(), node.address());
+            nodes.add(node);
+        }
+        var peers = nodes.stream()
+                .map(n -> new TicketPeer(n.nodeId(), List.of(n.address())))
+                .toList();
+        try (var client = AspenClient.connect(peers, KEY, RpcClient.Settings.defaults())) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < deadline) {
+                try {
+                    client.put(new byte[16], new byte[100]).get(5, TimeUnit.SECONDS);
+                    break;
+                } catch (Exception e) {
+                    Thread.sleep(100); // no leader yet
+                }
+            }
+            var random = new java.util.Random(1);
+            for (int outstanding : new int[] {1, 64}) {
+                measure("kv put ", outstanding, 20_000, () -> client.put(key(random), new byte[100]));
+            }
+            for (int outstanding : new int[] {1, 64}) {
+                measure("kv get ", outstanding, 20_000, () -> client.get(key(random)));
+            }
+        } finally {
+            for (ReplicaNode node : nodes) {
+                node.close();
+            }
+        }
+    }
+
+    private static byte[] key(java.util.Random random) {
+        return ("key-" + random.nextInt(10_000)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static void measure(
+            String label, int outstanding, int count, java.util.function.Supplier<CompletableFuture<?>> op)
+            throws InterruptedException {
+        var histogram = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        var window = new Semaphore(outstanding);
+        var failures = new AtomicLong();
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.SECONDS.toNanos(60);
+        int issued = 0;
+        for (; issued < count && System.nanoTime() < deadline; issued++) {
+            window.acquire();
+            long t0 = System.nanoTime();
+            op.get().whenComplete((r, e) -> {
+                if (e != null) {
+                    failures.incrementAndGet();
+                }
+                synchronized (histogram) {
+                    histogram.recordValue(System.nanoTime() - t0);
+                }
+                window.release();
+            });
+        }
+        window.acquire(outstanding);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf(
+                "%s %3d outstanding: %8.0f ops/s  p50 %6.3f ms  p99 %6.3f ms  max %7.3f ms  (%d failed)%n",
+                label,
+                outstanding,
+                issued / seconds,
+                histogram.getValueAtPercentile(50) / 1e6,
+                histogram.getValueAtPercentile(99) / 1e6,
+                histogram.getMaxValue() / 1e6,
+                failures.get());
+        window.release(outstanding);
     }
 
     private static void rpcLatency(int outstanding, int count) throws Exception {
