@@ -204,6 +204,29 @@ class KvWireTest {
     }
 
     @Test
+    void everyErrorCodeTravelsWithItsExtraFields() {
+        for (ErrorCode code : ErrorCode.values()) {
+            KvException error =
+                    switch (code) {
+                        case NOT_LEADER -> KvException.notLeader("node-7");
+                        case COMPACTED -> KvException.compacted(3, 40);
+                        default -> KvException.of(code, "because " + code);
+                    };
+            Object decoded = KvWire.decodeResponse(KvWire.encodeResponse(error));
+
+            assertThat(decoded).isInstanceOf(KvException.class);
+            KvWireProperties.assertSameError((KvException) decoded, error);
+        }
+        KvException unknownLeader =
+                (KvException) KvWire.decodeResponse(KvWire.encodeResponse(KvException.notLeader(null)));
+        assertThat(unknownLeader.leaderId()).isEmpty();
+        KvException compacted =
+                (KvException) KvWire.decodeResponse(KvWire.encodeResponse(KvException.compacted(3, 40)));
+        assertThat(compacted.oldestRevision()).isEqualTo(40);
+        assertThat(compacted.requestedRevision()).isEqualTo(3);
+    }
+
+    @Test
     void longErrorMessagesAreCutAndOutcomesUnwrapFailures() {
         KvException verbose = KvException.of(ErrorCode.UNAVAILABLE, "x".repeat(10_000));
         KvException cut = (KvException) KvWire.decodeResponse(KvWire.encodeResponse(verbose));
