@@ -8,6 +8,7 @@ import dev.aspen.kv.KeyRange;
 import dev.aspen.kv.KeyValue;
 import dev.aspen.kv.KvException;
 import dev.aspen.kv.KvLimits;
+import dev.aspen.kv.PutResponse;
 import dev.aspen.kv.ReadConsistency;
 import dev.aspen.kv.ScanResponse;
 import dev.aspen.kv.TxnOp;
@@ -201,6 +202,18 @@ class KvWireTest {
         assertThat(((KvException) decoded).getMessage()).isEqualTo("too_large: kv key of 4097 bytes, limit 4096");
         assertThatThrownBy(() -> KvWire.encodeResponse(null)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> KvWire.encodeResponse("text")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void typedDecodeReturnsTheRecordThrowsTheErrorAndRejectsAnotherType() {
+        byte[] put = KvWire.encodeResponse(new PutResponse(7, java.util.Optional.empty()));
+        byte[] error = KvWire.encodeResponse(KvException.notLeader("node-3"));
+
+        assertThat(KvWire.decodeResponse(put, PutResponse.class).revision()).isEqualTo(7);
+        assertKvError(() -> KvWire.decodeResponse(error, PutResponse.class), ErrorCode.NOT_LEADER, "leader is node-3");
+        assertThatThrownBy(() -> KvWire.decodeResponse(put, ScanResponse.class))
+                .isInstanceOf(WireFormatException.class)
+                .hasMessage("expected a ScanResponse response, got a PutResponse");
     }
 
     @Test
