@@ -105,6 +105,28 @@ public final class KvWire {
     }
 
     /**
+     * Decodes a response a client expects to be of {@code type}: returns the record, or throws the
+     * decoded {@link KvException} when the node answered with an error value (so {@code
+     * thenApply(bytes -> KvWire.decodeResponse(bytes, PutResponse.class))} fails the future with
+     * it).
+     *
+     * @throws KvException the error value the node sent
+     * @throws WireFormatException when {@code bytes} are not a valid response encoding, or encode a
+     *     record of another type
+     */
+    public static <T> T decodeResponse(byte[] bytes, Class<T> type) {
+        Object decoded = decodeResponse(bytes);
+        if (decoded instanceof KvException e) {
+            throw e;
+        }
+        if (!type.isInstance(decoded)) {
+            throw new WireFormatException("expected a " + type.getSimpleName() + " response, got a "
+                    + decoded.getClass().getSimpleName());
+        }
+        return type.cast(decoded);
+    }
+
+    /**
      * Encodes one watch event.
      *
      * @throws KvException {@code invalid_argument} for a null field, {@code too_large} for a key or
