@@ -206,38 +206,8 @@ public final class MeshBench {
                         RpcClient.Settings.defaults(),
                         timers)) {
             byte[] request = new byte[200];
-            var histogram = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
-            int warmup = count / 10;
-            var window = new Semaphore(outstanding);
-            long start = 0;
-            for (int i = 0; i < warmup + count; i++) {
-                if (i == warmup) {
-                    window.acquire(outstanding);
-                    window.release(outstanding);
-                    start = System.nanoTime();
-                }
-                window.acquire();
-                boolean measured = i >= warmup;
-                long t0 = System.nanoTime();
-                client.call(request).whenComplete((r, e) -> {
-                    if (measured) {
-                        synchronized (histogram) {
-                            histogram.recordValue(System.nanoTime() - t0);
-                        }
-                    }
-                    window.release();
-                });
-            }
-            window.acquire(outstanding);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            System.out.printf(
-                    "rpc      %3d outstanding, 200 B: %8.0f req/s  p50 %6.3f ms  p99 %6.3f ms  max %6.3f ms (nudges %d)%n",
-                    outstanding,
-                    count / seconds,
-                    histogram.getValueAtPercentile(50) / 1e6,
-                    histogram.getValueAtPercentile(99) / 1e6,
-                    histogram.getMaxValue() / 1e6,
-                    client.nudges());
+            measure("rpc warm-up", outstanding, count / 10, () -> client.call(request));
+            measure("rpc 200 B", outstanding, count, () -> client.call(request));
         } finally {
             timers.shutdownNow();
         }
