@@ -305,7 +305,7 @@ public final class AspenClient implements KeyValueStore, AutoCloseable {
             return CompletableFuture.failedFuture(KvException.of(ErrorCode.UNAVAILABLE, e.getMessage()));
         }
         var opened = new CompletableFuture<Watch>();
-        var remote = new AtomicReferenceWatch();
+        var handle = new RemoteWatch();
         RpcClient.Watch stream = rpc.watch(bytes, message -> {
             Object decoded;
             try {
@@ -314,9 +314,9 @@ public final class AspenClient implements KeyValueStore, AutoCloseable {
                 decoded = KvException.of(ErrorCode.UNAVAILABLE, "bad watch message: " + e.getMessage());
             }
             if (decoded == ClientProtocol.WATCH_REGISTERED) {
-                opened.complete(remote.watch);
+                opened.complete(handle);
             } else if (decoded instanceof WatchEvent event) {
-                opened.complete(remote.watch);
+                opened.complete(handle);
                 listener.onEvents(List.of(event));
             } else if (decoded instanceof KvException error) {
                 if (!opened.completeExceptionally(error)) {
@@ -324,17 +324,7 @@ public final class AspenClient implements KeyValueStore, AutoCloseable {
                 }
             }
         });
-        remote.watch = new Watch() {
-            @Override
-            public long id() {
-                return -1;
-            }
-
-            @Override
-            public void close() {
-                stream.close();
-            }
-        };
+        handle.attach(stream);
         stream.ended().whenComplete((reason, failure) -> {
             if (failure != null) {
                 KvException lost =
@@ -347,9 +337,33 @@ public final class AspenClient implements KeyValueStore, AutoCloseable {
         return opened;
     }
 
-    /** Holder for the watch handle, set after the stream opens. */
-    private static final class AtomicReferenceWatch {
-        volatile Watch watch;
+    /**
+     * The handle of a remote watch. Its first message may arrive before the stream handle is known,
+     * so a close that comes first is remembered and applied on attach.
+     */
+    private static final class RemoteWatch implements Watch {
+        private RpcClient.Watch stream;
+        private boolean closed;
+
+        synchronized void attach(RpcClient.Watch value) {
+            stream = value;
+            if (closed) {
+                stream.close();
+            }
+        }
+
+        @Override
+        public long id() {
+            return -1;
+        }
+
+        @Override
+        public synchronized void close() {
+            closed = true;
+            if (stream != null) {
+                stream.close();
+            }
+        }
     }
 
     /** The node this client is connected to now, if any. */

@@ -231,6 +231,27 @@ class AspenClientTest {
     }
 
     @Test
+    void closeLeavesNoThreadThatKeepsTheJvmAlive() throws Exception {
+        // Talk to the leader only, so no node opens a forwarding connection (node threads are not the client's).
+        ReplicaNode leader = leader().orElseThrow();
+        var only = ClusterTicket.of(
+                ticket.clusterId(), List.of(new TicketPeer(leader.nodeId(), List.of(leader.address()))));
+        var before = nonDaemonThreads();
+        AspenClient client = AspenClient.connect(only, COOKIE);
+        client.put(b("t"), b("1")).join();
+        client.close();
+        await().atMost(Duration.ofSeconds(10)).pollInSameThread().untilAsserted(() -> assertThat(nonDaemonThreads())
+                .isSubsetOf(before));
+    }
+
+    private static java.util.Set<String> nonDaemonThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && !t.isDaemon())
+                .map(t -> t.getName() + "#" + t.getId())
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
+    @Test
     void wrongCookieIsRefused() {
         assertThatThrownBy(() -> AspenClient.connect(ticket, "not the cookie"))
                 .isInstanceOf(IllegalArgumentException.class)
