@@ -175,7 +175,7 @@ class QuicRaftTransportTest {
     }
 
     @Test
-    void messageClaimingAnotherSenderIsRejected() throws Exception {
+    void forgedAndGarbageMessagesAreRejectedWithoutBreakingTheChannel() throws Exception {
         NodeIdentity honest = NodeIdentity.generate();
         NodeIdentity forger = NodeIdentity.generate();
         NodeIdentity victim = NodeIdentity.generate();
@@ -199,6 +199,29 @@ class QuicRaftTransportTest {
         Frames.write(stream.getOutputStream(), CODEC.encode(forged));
         await().atMost(Duration.ofSeconds(10)).until(() -> receiver.transport().decodeFailures() == 1);
         assertThat(received).isEmpty();
+
+        // Garbage from a member: each bad frame ends its stream; an honest message afterwards still arrives.
+        var random = new java.util.Random(5);
+        for (int i = 0; i < 10; i++) {
+            byte[] garbage = new byte[1 + random.nextInt(300)];
+            random.nextBytes(garbage);
+            QuicStream bad = connection.openStream();
+            Frames.write(bad.getOutputStream(), garbage);
+            bad.getOutputStream().close();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> receiver.transport().decodeFailures() == 11);
+        RaftMessage honestMessage = new io.microraft.model.impl.DefaultRaftModelFactory()
+                .createPreVoteRequestBuilder()
+                .setGroupId("g")
+                .setSender(new NodeEndpoint(forger.nodeId()))
+                .setTerm(5)
+                .setLastLogTerm(1)
+                .setLastLogIndex(1)
+                .build();
+        QuicStream good = connection.openStream();
+        Frames.write(good.getOutputStream(), CODEC.encode(honestMessage));
+        await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 1);
+        assertThat(received.get(0).getSender()).isEqualTo(new NodeEndpoint(forger.nodeId()));
     }
 
     /** Applies commands to a list; snapshots it as one chunk. */
