@@ -187,8 +187,17 @@ class WatchTest {
         pool = Executors.newFixedThreadPool(2);
         open(Fixtures.small(dir).watchExecutor(pool).watchQueueCapacity(10_000));
         int writes = 2_000;
+        int holdBefore = 1_500;
+        // The writer does not wait for the watches until write holdBefore, so registration races
+        // with writes 100..holdBefore; the hold guarantees the watch from the next revision (start 0)
+        // is registered before the writes end, or under load it could register after the last write
+        // and rightly see no event at all.
+        CountDownLatch registered = new CountDownLatch(1);
         java.util.concurrent.CompletableFuture<?> writer = java.util.concurrent.CompletableFuture.runAsync(() -> {
             for (int i = 0; i < writes; i++) {
+                if (i == holdBefore) {
+                    awaitLatch(registered);
+                }
                 join(kv.put(b("k" + (i % 50)), b("v" + i)));
             }
         });
@@ -199,6 +208,7 @@ class WatchTest {
             join(kv.watch(KeyRange.prefix(b("k")), start, false, r));
             recorders.add(r);
         }
+        registered.countDown();
         writer.get(60, TimeUnit.SECONDS);
 
         for (Recorder r : recorders) {
@@ -217,6 +227,43 @@ class WatchTest {
             assertThat(r.cancelled.get()).isNull();
         }
         assertThat(recorders.get(0).events.get(0).revision()).isEqualTo(50);
+        assertThat(recorders.get(1).events.get(0).revision()).isBetween(101L, holdBefore + 1L);
+    }
+
+    @Test
+    void watchFromTheNextRevisionRegisteredAfterTheLastWriteSeesOnlyLaterWrites() {
+        pool = Executors.newFixedThreadPool(2);
+        open(Fixtures.small(dir).watchExecutor(pool));
+        for (int i = 1; i <= 20; i++) {
+            join(kv.put(b("k"), b("v" + i)));
+        }
+        Recorder fromNext = new Recorder();
+        Recorder fromPast = new Recorder();
+        join(kv.watch(KeyRange.prefix(b("k")), 0, false, fromNext));
+        join(kv.watch(KeyRange.prefix(b("k")), 10, false, fromPast));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> fromPast.events.size() == 11);
+        assertThat(fromNext.events).isEmpty();
+        join(kv.put(b("k"), b("v21")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> fromNext.events.size() == 1);
+        assertThat(fromNext.events.get(0).revision()).isEqualTo(21);
+        await().atMost(Duration.ofSeconds(10)).until(() -> fromPast.events.size() == 12);
+        assertThat(fromPast.events)
+                .extracting(WatchEvent::revision)
+                .startsWith(10L)
+                .endsWith(21L)
+                .isSorted();
+    }
+
+    private static void awaitLatch(CountDownLatch latch) {
+        try {
+            if (!latch.await(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("watches were not registered within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
