@@ -36,8 +36,10 @@ public interface ReplicatedStateMachine {
     Object query(byte[] query);
 
     /**
-     * Writes the state as of {@code index} (the last applied index) as a sequence of chunks, each at
-     * most {@code maxChunkBytes} long. Runs on the Raft thread: it must not hold it for seconds on a
+     * Writes the state as of {@code index} as a sequence of chunks, each at most {@code
+     * maxChunkBytes} long. {@code index} is at least {@link #appliedIndex()}: entries after the last
+     * applied command were the group's own (a new term, a membership change) and did not change the
+     * state, which from then on counts as reflecting {@code index}. Runs on the Raft thread: it must not hold it for seconds on a
      * large state.
      */
     void takeSnapshot(long index, int maxChunkBytes, Consumer<byte[]> chunks);

@@ -87,7 +87,7 @@ public final class KvStateMachine implements ReplicatedStateMachine, AutoCloseab
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create data dir " + dir, e);
         }
-        deleteTree(dir.resolve(NEW_STATE_DIR));
+        deleteUnfinishedInstalls(dir);
         Optional<StateMeta> clean = CleanMarker.consume(dir, config.maxLeases());
         ExecutorService own = config.watchExecutor() == null ? Executors.newFixedThreadPool(2, daemonThreads()) : null;
         WatchHub.Limits limits = new WatchHub.Limits(
@@ -154,9 +154,12 @@ public final class KvStateMachine implements ReplicatedStateMachine, AutoCloseab
     @Override
     public void takeSnapshot(long index, int maxChunkBytes, Consumer<byte[]> chunks) {
         checkOpen();
-        if (index != appliedIndex) {
+        if (index < appliedIndex) {
             throw new IllegalStateException("snapshot requested at " + index + " but applied index is " + appliedIndex);
         }
+        // Entries after the last applied command were the group's own (new term, membership): the
+        // state is the same, and now reflects index.
+        appliedIndex = index;
         SnapshotCodec.write(state, appliedIndex, maxChunkBytes, chunks);
     }
 
@@ -172,7 +175,9 @@ public final class KvStateMachine implements ReplicatedStateMachine, AutoCloseab
             return;
         }
         Path dir = config.dataDir();
-        Path newDir = dir.resolve(NEW_STATE_DIR);
+        // A directory of its own per install: Chronicle Map caches open files by path, so reusing the
+        // path the live maps were built at would hand back the live maps instead of empty ones.
+        Path newDir = dir.resolve(NEW_STATE_DIR + "-" + index);
         deleteTree(newDir);
         ByteReader reader = SnapshotCodec.open(chunks);
         StateMeta meta = StateMeta.read(reader, config.maxLeases());
@@ -298,6 +303,19 @@ public final class KvStateMachine implements ReplicatedStateMachine, AutoCloseab
             t.setDaemon(true);
             return t;
         };
+    }
+
+    /** Removes state directories of installs a crash interrupted. */
+    private static void deleteUnfinishedInstalls(Path dir) {
+        try (Stream<Path> children = Files.list(dir)) {
+            for (Path child : children.toList()) {
+                if (child.getFileName().toString().startsWith(NEW_STATE_DIR)) {
+                    deleteTree(child);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
     }
 
     private static void deleteTree(Path root) {

@@ -121,6 +121,43 @@ class SnapshotRestartTest {
     }
 
     @Test
+    void oneMachineInstallsSnapshotAfterSnapshot() {
+        List<byte[]> log = sampleLog(300, 7);
+        try (KvStateMachine source = KvStateMachine.open(
+                        Fixtures.small(dir.resolve("source")).build());
+                KvStateMachine target = KvStateMachine.open(
+                        Fixtures.small(dir.resolve("target")).build())) {
+            applyAll(source, log.subList(0, 150), 1);
+            List<byte[]> first = chunks(source, 1024);
+            long firstIndex = source.appliedIndex();
+            applyAll(source, log.subList(150, 300), 151);
+            List<byte[]> second = chunks(source, 1024);
+
+            target.installSnapshot(firstIndex, first);
+            target.installSnapshot(source.appliedIndex(), second);
+            assertThat(snapshot(target, 4096)).isEqualTo(snapshot(source, 4096));
+        }
+    }
+
+    @Test
+    void snapshotAtAnIndexPastTheLastCommandCountsThatIndexAsApplied() {
+        try (KvStateMachine a =
+                        KvStateMachine.open(Fixtures.small(dir.resolve("a")).build());
+                KvStateMachine c =
+                        KvStateMachine.open(Fixtures.small(dir.resolve("c")).build())) {
+            applyAll(a, sampleLog(20, 8), 1);
+            // The next index was the group's own entry (a new term): the state did not change.
+            long next = a.appliedIndex() + 1;
+            List<byte[]> chunks = new ArrayList<>();
+            a.takeSnapshot(next, 4096, chunks::add);
+            assertThat(a.appliedIndex()).isEqualTo(next);
+            c.installSnapshot(next, chunks);
+            assertThat(snapshot(c, 4096)).isEqualTo(snapshot(a, 4096));
+            assertThatThrownBy(() -> a.takeSnapshot(5, 4096, x -> {})).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
     void corruptSnapshotIsRefusedAndLeavesStateUntouched() {
         try (KvStateMachine a =
                         KvStateMachine.open(Fixtures.small(dir.resolve("a")).build());
