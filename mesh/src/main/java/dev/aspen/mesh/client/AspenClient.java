@@ -34,7 +34,6 @@ import dev.aspen.tickets.Cookie;
 import dev.aspen.tickets.NodeId;
 import dev.aspen.tickets.TicketPeer;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,11 +72,9 @@ public final class AspenClient implements KeyValueStore, AutoCloseable {
     private AspenClient(List<TicketPeer> peers, ClusterKey clusterKey, RpcClient.Settings settings) throws IOException {
         this.peers = List.copyOf(peers);
         this.settings = settings;
-        this.endpoint = QuicEndpoint.start(
-                QuicConfig.builder().bind(InetAddress.getByName("0.0.0.0")).build(),
-                NodeIdentity.generate(),
-                clusterKey,
-                List.of());
+        // Dial-only: a client serves nothing, so it binds no port.
+        this.endpoint =
+                QuicEndpoint.start(QuicConfig.builder().build(), NodeIdentity.generate(), clusterKey, List.of());
         this.timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "aspen-client-timer");
             thread.setDaemon(true);

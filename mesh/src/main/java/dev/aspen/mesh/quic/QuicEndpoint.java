@@ -74,6 +74,13 @@ public final class QuicEndpoint implements AutoCloseable {
                         "aspen-quic-stream-" + identity.nodeId().toString().substring(0, 6)));
         this.timers = Executors.newSingleThreadScheduledExecutor(
                 daemonThreads("aspen-quic-timer-" + identity.nodeId().toString().substring(0, 6)));
+        if (protocols.isEmpty()) {
+            // Dial-only (clients): no server, so no UDP port and none of Kwik's server threads, one of
+            // which is not a daemon and outlives close().
+            this.socket = null;
+            this.server = null;
+            return;
+        }
         this.socket = bind(new InetSocketAddress(config.bind(), config.port()));
         try {
             this.server = ServerConnector.builder()
@@ -95,7 +102,8 @@ public final class QuicEndpoint implements AutoCloseable {
     }
 
     /**
-     * Binds the UDP port and starts serving {@code protocols}.
+     * Binds the UDP port and starts serving {@code protocols}. With no protocols the endpoint only
+     * dials: it binds no port and starts no server.
      *
      * @throws IOException if the port cannot be bound or the server cannot start
      */
@@ -105,8 +113,15 @@ public final class QuicEndpoint implements AutoCloseable {
         return new QuicEndpoint(config, identity, clusterKey, protocols);
     }
 
-    /** The bound address; its port is the chosen one when the config asked for 0. */
+    /**
+     * The bound address; its port is the chosen one when the config asked for 0.
+     *
+     * @throws IllegalStateException for a dial-only endpoint, which binds nothing
+     */
     public InetSocketAddress localAddress() {
+        if (socket == null) {
+            throw new IllegalStateException("a dial-only endpoint (no protocols) has no local address");
+        }
         return (InetSocketAddress) socket.getLocalSocketAddress();
     }
 
@@ -368,9 +383,13 @@ public final class QuicEndpoint implements AutoCloseable {
     @Override
     public void close() {
         try {
-            server.close();
+            if (server != null) {
+                server.close();
+            }
         } finally {
-            socket.close();
+            if (socket != null) {
+                socket.close();
+            }
             shutdownExecutors();
         }
     }
