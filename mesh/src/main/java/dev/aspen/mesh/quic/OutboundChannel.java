@@ -30,15 +30,20 @@ import tech.kwik.core.QuicStream;
  * whose write failed on an open connection are dropped.
  *
  * <p>Kwik lost-send bug: a written frame is occasionally never transmitted until the next write on
- * the stream. While the channel is idle, for two seconds after its last data, it writes an empty
- * frame every {@link Settings#nudgeAfter()}, which releases such a stall; {@link #nudges()} counts
- * them. Receivers skip empty frames.
+ * the stream. Raft traffic is the worst case for it: a leader has one AppendEntries in flight per
+ * follower and sends the next only when the response arrives, so a stuck response stalls that
+ * follower until MicroRaft's backoff (250 ms rounds) gives up on it. So while the channel is idle,
+ * for two seconds after its last data, it writes an empty frame after {@link Settings#nudgeAfter()}
+ * (5 ms by default), then at doubling intervals up to 200 ms; any write releases a stuck frame.
+ * {@link #nudges()} counts them; receivers skip empty frames.
  */
 public final class OutboundChannel implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OutboundChannel.class);
     private static final byte[] NUDGE = new byte[0];
     /** How long after the last data write idle nudges continue. */
     private static final long NUDGE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** Cap on the interval between idle nudges, which doubles from {@link Settings#nudgeAfter()}. */
+    private static final long MAX_NUDGE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     /**
      * Channel limits and timing.
@@ -48,7 +53,7 @@ public final class OutboundChannel implements AutoCloseable {
      * @param maxBatchBytes most payload bytes written in one stream write
      * @param initialBackoff first reconnect delay
      * @param maxBackoff cap on the reconnect delay
-     * @param nudgeAfter idle time after a write before the stall-releasing empty frame
+     * @param nudgeAfter idle time after a data write before the first stall-releasing empty frame
      */
     public record Settings(
             int maxQueuedMessages,
@@ -65,12 +70,15 @@ public final class OutboundChannel implements AutoCloseable {
                     1024 * 1024,
                     Duration.ofMillis(50),
                     Duration.ofSeconds(2),
-                    Duration.ofMillis(200));
+                    Duration.ofMillis(5));
         }
 
         public Settings {
             if (maxQueuedMessages < 1 || maxQueuedBytes < 1 || maxBatchBytes < 1) {
                 throw new IllegalArgumentException("channel limits must be positive");
+            }
+            if (nudgeAfter.isNegative() || nudgeAfter.isZero()) {
+                throw new IllegalArgumentException("nudgeAfter must be positive");
             }
             if (initialBackoff.isNegative() || initialBackoff.isZero() || maxBackoff.compareTo(initialBackoff) < 0) {
                 throw new IllegalArgumentException("backoff must be positive and maxBackoff >= initialBackoff");
@@ -95,6 +103,7 @@ public final class OutboundChannel implements AutoCloseable {
     private volatile boolean reachable = true;
     private long queuedBytes;
     private long lastDataNanos;
+    private long nudgeIntervalNanos;
     private boolean closed;
     private PeerConnection connection;
     private OutputStream out;
@@ -216,8 +225,11 @@ public final class OutboundChannel implements AutoCloseable {
                 try {
                     write(batch.isEmpty() ? List.of(NUDGE) : batch);
                     (batch.isEmpty() ? nudges : sent).add(Math.max(1, batch.size()));
-                    if (!batch.isEmpty()) {
+                    if (batch.isEmpty()) {
+                        nudgeIntervalNanos = Math.min(nudgeIntervalNanos * 2, MAX_NUDGE_INTERVAL_NANOS);
+                    } else {
                         lastDataNanos = System.nanoTime();
+                        nudgeIntervalNanos = settings.nudgeAfter().toNanos();
                     }
                     nudgeDue = System.nanoTime() - lastDataNanos < NUDGE_WINDOW_NANOS;
                     backoffMillis = settings.initialBackoff().toMillis();
@@ -264,7 +276,7 @@ public final class OutboundChannel implements AutoCloseable {
     private List<byte[]> nextBatch(boolean nudgeDue) throws InterruptedException {
         lock.lock();
         try {
-            long nudgeNanos = settings.nudgeAfter().toNanos();
+            long nudgeNanos = nudgeIntervalNanos;
             while (queue.isEmpty() && !closed) {
                 if (!nudgeDue) {
                     changed.await();
