@@ -112,6 +112,12 @@ class NodeProcessTest {
     @Test
     void missingKeyAndBadInputGiveClearErrorsAndExitCodes() throws Exception {
         startServing();
+        String port = Files.readString(dir.resolve("node.json"))
+                .replaceAll("(?s).*\"quic_address\" : \"[^\"]*:(\\d+)\".*", "$1");
+        Result taken = aspen("node", "--data-dir", dir.resolve("second").toString(), "--port", port);
+        assertThat(taken.exitCode()).as("a failed start keeps a failure status").isEqualTo(1);
+        assertThat(taken.err()).contains("cannot bind UDP").contains("Address already in use");
+
         Result missing = kv("get", "nope");
         assertThat(missing.exitCode()).isEqualTo(1);
         assertThat(missing.err()).isEqualTo("aspen: not_found: key 'nope' does not exist");
