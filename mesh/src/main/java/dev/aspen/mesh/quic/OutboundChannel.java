@@ -34,7 +34,9 @@ import tech.kwik.core.QuicStream;
  * follower and sends the next only when the response arrives, so a stuck response stalls that
  * follower until MicroRaft's backoff (250 ms rounds) gives up on it. So while the channel is idle,
  * for two seconds after its last data, it writes an empty frame after {@link Settings#nudgeAfter()}
- * (5 ms by default), then at doubling intervals up to 200 ms; any write releases a stuck frame.
+ * (200 ms by default), then at doubling intervals up to 200 ms; any write releases a stuck frame.
+ * A 5 ms first nudge raised puts at 64 outstanding from 1.3k to 17k ops/s in {@code mesh/bench.sh}
+ * but made the test suite flaky under load; it stays off until that is understood.
  * {@link #nudges()} counts them; receivers skip empty frames.
  */
 public final class OutboundChannel implements AutoCloseable {
@@ -70,7 +72,7 @@ public final class OutboundChannel implements AutoCloseable {
                     1024 * 1024,
                     Duration.ofMillis(50),
                     Duration.ofSeconds(2),
-                    Duration.ofMillis(5));
+                    Duration.ofMillis(200));
         }
 
         public Settings {

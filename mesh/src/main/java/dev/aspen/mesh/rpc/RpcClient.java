@@ -26,7 +26,7 @@ import tech.kwik.core.QuicStream;
  * PeerConnection}: pipelined calls matched to responses by request id, and watches.
  *
  * <p>Every call has a timeout. A watchdog sweeps outstanding calls: when the oldest has waited
- * {@link Settings#nudgeAfter()} (20 ms by default) with nothing received, it writes an empty frame, which the server
+ * {@link Settings#nudgeAfter()} (200 ms by default) with nothing received, it writes an empty frame, which the server
  * echoes — any write releases a stream stalled by Kwik's lost-send bug, on either side. A response
  * that arrives after such a nudge counts as a recovery ({@link #recoveries()}).
  *
@@ -45,7 +45,7 @@ public final class RpcClient implements AutoCloseable {
      */
     public record Settings(int maxInFlight, Duration requestTimeout, Duration nudgeAfter, int maxFrameBytes) {
         public static Settings defaults() {
-            return new Settings(1024, Duration.ofSeconds(10), Duration.ofMillis(20), Frames.DEFAULT_MAX_FRAME_BYTES);
+            return new Settings(1024, Duration.ofSeconds(10), Duration.ofMillis(200), Frames.DEFAULT_MAX_FRAME_BYTES);
         }
     }
 
