@@ -112,6 +112,13 @@ public interface RaftGroup {
     CompletableFuture<RaftGroupReport> report();
 
     /**
+     * The group's initial voting members, as given to {@link Builder#startNew}/{@link Builder#join}
+     * or recovered by {@link Builder#restart}. A node joining the group must be started with them.
+     * Never changes; never blocks.
+     */
+    List<NodeEndpoint> initialMembers();
+
+    /**
      * Passes a message received from another member to this one. Never blocks: the message is
      * queued for the Raft thread, or dropped when the group is terminated or its queue is full (Raft
      * tolerates loss).

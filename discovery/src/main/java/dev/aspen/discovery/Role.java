@@ -7,7 +7,12 @@ public enum Role {
     /** Receives the Raft log without voting; may be promoted. */
     LEARNER(2),
     /** Holds no replica; only talks to the cluster as a client. */
-    CLIENT_ONLY(3);
+    CLIENT_ONLY(3),
+    /**
+     * Runs a replica that is not a member of a formed group yet: waiting to bootstrap a new cluster
+     * or asking to join one. Bootstrap counts these; a member of a formed group is never one.
+     */
+    PENDING(4);
 
     private final int code;
 

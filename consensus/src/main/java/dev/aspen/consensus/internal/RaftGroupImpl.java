@@ -230,6 +230,11 @@ public final class RaftGroupImpl implements RaftGroup {
     }
 
     @Override
+    public List<NodeEndpoint> initialMembers() {
+        return Reports.members(node.getInitialMembers()).members();
+    }
+
+    @Override
     public CompletableFuture<RaftGroupReport> report() {
         return call(node::getReport, r -> Reports.report(groupId(), r.getResult(), adapter.appliedIndex()));
     }

@@ -35,8 +35,24 @@ public final class NodeFiles {
 
     private NodeFiles() {}
 
-    /** What {@value #NODE_FILE} holds. */
-    public record NodeInfo(String nodeId, String clusterId, String quicAddress, String ticket) {}
+    /**
+     * What {@value #NODE_FILE} holds. Addresses are {@code host:port} text.
+     *
+     * @param gossipAddress where gossip (TCP) listens, absent for a node without discovery
+     * @param httpAddress where the HTTP API listens, absent when it has none
+     */
+    public record NodeInfo(
+            String nodeId,
+            String clusterId,
+            String quicAddress,
+            String ticket,
+            Optional<String> gossipAddress,
+            Optional<String> httpAddress) {
+        /** A node without gossip and HTTP. */
+        public NodeInfo(String nodeId, String clusterId, String quicAddress, String ticket) {
+            this(nodeId, clusterId, quicAddress, ticket, Optional.empty(), Optional.empty());
+        }
+    }
 
     /**
      * The cookie to run with: the one given, else the stored one, else a new random one (stored).
@@ -70,6 +86,9 @@ public final class NodeFiles {
         fields.put("node_id", info.nodeId());
         fields.put("cluster_id", info.clusterId());
         fields.put("quic_address", info.quicAddress());
+        fields.put("gossip_address", info.gossipAddress().orElse(null));
+        fields.put("http_address", info.httpAddress().orElse(null));
+        fields.put("http_url", info.httpAddress().map(a -> "http://" + a).orElse(null));
         fields.put("ticket", info.ticket());
         Path temp = dataDir.resolve(NODE_FILE + ".tmp");
         Files.write(temp, JSON.writeValueAsBytes(fields));
@@ -102,7 +121,9 @@ public final class NodeFiles {
                 field(json, "node_id", file),
                 field(json, "cluster_id", file),
                 field(json, "quic_address", file),
-                field(json, "ticket", file));
+                field(json, "ticket", file),
+                optionalField(json, "gossip_address", file),
+                optionalField(json, "http_address", file));
     }
 
     /** The ticket a running node wrote, parsed. */
@@ -116,6 +137,11 @@ public final class NodeFiles {
             throw new FormatException(file + " has no text field '" + name + "'");
         }
         return value.asText();
+    }
+
+    private static Optional<String> optionalField(JsonNode json, String name, Path file) {
+        JsonNode value = json.get(name);
+        return value == null || value.isNull() ? Optional.empty() : Optional.of(field(json, name, file));
     }
 
     private static String randomCookie() {

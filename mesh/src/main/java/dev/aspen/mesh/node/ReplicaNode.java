@@ -26,28 +26,37 @@ import dev.aspen.tickets.NodeId;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One replica of the key/value store, fully wired: identity, QUIC endpoint (Raft and client
- * protocols), durable Raft log, Raft group, Chronicle Map state machine, lease expiry on the
- * leader, and request forwarding to the leader. Discovery, bootstrap and membership automation
- * are the node's job above this class; here the members are given.
+ * protocols, plus any the caller adds), durable Raft log, Raft group, Chronicle Map state machine,
+ * lease expiry on the leader, and request forwarding to the leader. Discovery, bootstrap and
+ * membership automation are {@link AspenNode}'s job; here the members are given.
  *
  * <p>Data directory layout: {@code raft/} (write-ahead log), {@code kv/} (state machine files).
  * A start finds what the log recovered and restarts from it; otherwise it forms the group from
- * {@link Settings#initialMembers()}.
+ * {@link Settings#initialMembers()}, or, with {@link Settings#join()}, waits to be added to the
+ * group those were the initial members of.
+ *
+ * <p>The Raft protocol admits every dialer that passed admission (it holds the cluster key): Raft
+ * itself ignores messages from non-members, and a joining node must accept the leader before its
+ * log tells it who the members are.
  */
 public final class ReplicaNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReplicaNode.class);
@@ -57,6 +66,8 @@ public final class ReplicaNode implements AutoCloseable {
      * What a replica needs.
      *
      * @param addresses where each member's QUIC endpoint is, looked up before each connection
+     * @param join on a first start: wait to be added to the existing group whose initial members
+     *     are {@code initialMembers} (which must not include this node), instead of forming one
      */
     public record Settings(
             Path dataDir,
@@ -66,7 +77,21 @@ public final class ReplicaNode implements AutoCloseable {
             List<NodeId> initialMembers,
             Function<NodeId, List<InetSocketAddress>> addresses,
             QuicConfig quic,
-            RaftGroupConfig raft) {}
+            RaftGroupConfig raft,
+            boolean join) {
+        /** Settings that form (or restart) a group. */
+        public Settings(
+                Path dataDir,
+                NodeIdentity identity,
+                ClusterKey clusterKey,
+                String groupId,
+                List<NodeId> initialMembers,
+                Function<NodeId, List<InetSocketAddress>> addresses,
+                QuicConfig quic,
+                RaftGroupConfig raft) {
+            this(dataDir, identity, clusterKey, groupId, initialMembers, addresses, quic, raft, false);
+        }
+    }
 
     private final Settings settings;
     private final QuicRaftTransport transport;
@@ -79,13 +104,14 @@ public final class ReplicaNode implements AutoCloseable {
     private final QuicEndpoint endpoint;
     private final ScheduledExecutorService timers;
     private final Map<NodeId, RpcClient> forwarding = new ConcurrentHashMap<>();
+    private final List<Consumer<RaftGroupReport>> reportListeners = new CopyOnWriteArrayList<>();
     private volatile boolean leader;
 
-    private ReplicaNode(Settings settings) throws IOException {
+    private ReplicaNode(Settings settings, DurableRaftStore store, Function<ReplicaNode, List<Protocol>> moreProtocols)
+            throws IOException {
         this.settings = settings;
         NodeId self = settings.identity().nodeId();
         RaftCodec codec = new RaftCodec();
-        Set<NodeId> members = Set.copyOf(settings.initialMembers());
         this.timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread =
                     new Thread(runnable, "aspen-node-timer-" + self.toString().substring(0, 6));
@@ -98,7 +124,7 @@ public final class ReplicaNode implements AutoCloseable {
                 settings.addresses(),
                 OutboundChannel.Settings.defaults(),
                 settings.quic().maxFrameBytes());
-        this.store = DurableRaftStore.open(settings.dataDir().resolve("raft"), codec, StoreOptions.defaults());
+        this.store = store;
         this.expiry = new LeaseExpiry(() -> System.nanoTime() / 1_000_000, 1_000, 100);
         this.machine = KvStateMachine.open(KvConfig.builder(settings.dataDir().resolve("kv"))
                 .leaseListener(expiry)
@@ -109,22 +135,28 @@ public final class ReplicaNode implements AutoCloseable {
                 .transport(transport)
                 .store(store)
                 .reportListener(this::onReport);
+        List<NodeEndpoint> initial =
+                settings.initialMembers().stream().map(NodeEndpoint::new).toList();
         this.group = store.restoredState()
                 .map(builder::restart)
-                .orElseGet(() -> builder.startNew(settings.initialMembers().stream()
-                        .map(NodeEndpoint::new)
-                        .toList()));
+                .orElseGet(() -> settings.join() ? builder.join(initial) : builder.startNew(initial));
         this.commandLog = new RaftCommandLog(group);
         this.kv = KeyValueStore.over(commandLog, machine, expiry);
         RpcServer clients =
                 new RpcServer(new KvService(kv, this::forward), settings.quic().maxFrameBytes(), 1024);
-        this.endpoint = QuicEndpoint.start(
-                settings.quic(),
-                settings.identity(),
-                settings.clusterKey(),
-                List.of(
-                        transport.protocol(members::contains, group::handle),
-                        new Protocol(Protocol.CLIENT_ALPN, peer -> true, clients)));
+        List<Protocol> protocols = new ArrayList<>(List.of(
+                transport.protocol(peer -> true, group::handle),
+                new Protocol(Protocol.CLIENT_ALPN, peer -> true, clients)));
+        try {
+            protocols.addAll(moreProtocols.apply(this));
+            this.endpoint = QuicEndpoint.start(settings.quic(), settings.identity(), settings.clusterKey(), protocols);
+        } catch (IOException | RuntimeException e) {
+            timers.shutdownNow();
+            awaitTermination();
+            transport.close();
+            machine.close();
+            throw e;
+        }
         transport.attach(endpoint);
         timers.scheduleWithFixedDelay(this::expireLeases, LEASE_TICK_MILLIS, LEASE_TICK_MILLIS, TimeUnit.MILLISECONDS);
     }
@@ -135,10 +167,51 @@ public final class ReplicaNode implements AutoCloseable {
      * @throws IOException if the log, the state machine files or the port cannot be opened
      */
     public static ReplicaNode start(Settings settings) throws IOException {
-        return new ReplicaNode(settings);
+        return start(settings, openLog(settings.dataDir()), node -> List.of());
+    }
+
+    /**
+     * Opens (and recovers) the Raft log in {@code dataDir}, so a caller can see with {@link
+     * DurableRaftStore#restoredState()} whether there is a group to restart before choosing how to
+     * {@link #start(Settings, DurableRaftStore, Function) start}.
+     */
+    public static DurableRaftStore openLog(Path dataDir) throws IOException {
+        return DurableRaftStore.open(dataDir.resolve("raft"), new RaftCodec(), StoreOptions.defaults());
+    }
+
+    /**
+     * As {@link #start(Settings)}, on a log {@link #openLog opened} before (the replica owns and
+     * closes it from here on, also when the start fails), also serving the protocols {@code
+     * moreProtocols} makes. That function is called once, before the endpoint binds, with this
+     * replica (whose {@link #kv()} and {@link #group()} are ready; {@link #address()} is not yet).
+     */
+    public static ReplicaNode start(
+            Settings settings, DurableRaftStore log, Function<ReplicaNode, List<Protocol>> moreProtocols)
+            throws IOException {
+        try {
+            return new ReplicaNode(settings, log, moreProtocols);
+        } catch (IOException | RuntimeException e) {
+            log.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Registers {@code listener} for every later Raft report (role, status and membership changes,
+     * and periodically). Called on the Raft thread: must not block.
+     */
+    public void addReportListener(Consumer<RaftGroupReport> listener) {
+        reportListeners.add(listener);
     }
 
     private void onReport(RaftGroupReport report) {
+        for (Consumer<RaftGroupReport> listener : reportListeners) {
+            try {
+                listener.accept(report);
+            } catch (RuntimeException e) {
+                log.warn("Raft report listener failed", e);
+            }
+        }
         boolean nowLeader = report.role() == RaftGroupReport.Role.LEADER;
         if (nowLeader != leader) {
             leader = nowLeader;
@@ -167,7 +240,7 @@ public final class ReplicaNode implements AutoCloseable {
         try {
             RpcClient client = forwarding.get(leaderId);
             if (client == null || !client.isConnected()) {
-                client = connectTo(leaderId);
+                client = dial(leaderId, Protocol.CLIENT_ALPN);
                 forwarding.put(leaderId, client);
             }
             return Optional.of(client.call(request));
@@ -177,12 +250,17 @@ public final class ReplicaNode implements AutoCloseable {
         }
     }
 
-    private RpcClient connectTo(NodeId peer) throws IOException {
+    /**
+     * Opens an RPC connection from this replica's endpoint to {@code peer}'s protocol {@code alpn},
+     * trying each of its known addresses. The caller closes it.
+     *
+     * @throws IOException if no address is known or none answers
+     */
+    public RpcClient dial(NodeId peer, String alpn) throws IOException {
         IOException last = new IOException("no address known for node " + peer);
         for (InetSocketAddress address : settings.addresses().apply(peer)) {
             try {
-                return new RpcClient(
-                        endpoint.connect(peer, address, Protocol.CLIENT_ALPN), RpcClient.Settings.defaults(), timers);
+                return new RpcClient(endpoint.connect(peer, address, alpn), RpcClient.Settings.defaults(), timers);
             } catch (IOException e) {
                 last = e;
             }
@@ -208,16 +286,23 @@ public final class ReplicaNode implements AutoCloseable {
         return endpoint.localAddress();
     }
 
+    private void awaitTermination() {
+        try {
+            group.terminate().get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.warn("interrupted while the Raft group terminated");
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("Raft group did not terminate cleanly: {}", e.toString());
+        }
+    }
+
     /** Stops in reverse start order; the state machine is closed cleanly so a restart reuses it. */
     @Override
     public void close() {
         timers.shutdownNow();
         forwarding.values().forEach(RpcClient::close);
-        try {
-            group.terminate().get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            log.warn("Raft group did not terminate cleanly: {}", e.toString());
-        }
+        awaitTermination();
         transport.close();
         endpoint.close();
         try {
