@@ -22,25 +22,17 @@ import dev.aspen.kv.WatchListener;
 import dev.aspen.kv.wire.KvRequest;
 import dev.aspen.kv.wire.KvWire;
 import dev.aspen.kv.wire.WireFormatException;
-import dev.aspen.mesh.identity.NodeIdentity;
 import dev.aspen.mesh.quic.Protocol;
-import dev.aspen.mesh.quic.QuicConfig;
-import dev.aspen.mesh.quic.QuicEndpoint;
+import dev.aspen.mesh.rpc.PeerConnector;
 import dev.aspen.mesh.rpc.RpcClient;
 import dev.aspen.mesh.rpc.RpcException;
 import dev.aspen.tickets.ClusterKey;
 import dev.aspen.tickets.ClusterTicket;
-import dev.aspen.tickets.Cookie;
 import dev.aspen.tickets.NodeId;
 import dev.aspen.tickets.TicketPeer;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A remote {@link KeyValueStore}: every operation travels to a node of the cluster over pinned,
@@ -61,101 +53,27 @@ public final class AspenClient implements KeyValueStore, AutoCloseable {
     /** Attempts per operation, across nodes. */
     static final int MAX_ATTEMPTS = 3;
 
-    private final List<TicketPeer> peers;
-    private final RpcClient.Settings settings;
-    private final QuicEndpoint endpoint;
-    private final ScheduledExecutorService timers;
-    private final AtomicInteger next = new AtomicInteger();
-    private volatile RpcClient current;
-    private volatile boolean closed;
+    private final PeerConnector connector;
 
-    private AspenClient(List<TicketPeer> peers, ClusterKey clusterKey, RpcClient.Settings settings) throws IOException {
-        this.peers = List.copyOf(peers);
-        this.settings = settings;
-        // Dial-only: a client serves nothing, so it binds no port.
-        this.endpoint =
-                QuicEndpoint.start(QuicConfig.builder().build(), NodeIdentity.generate(), clusterKey, List.of());
-        this.timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "aspen-client-timer");
-            thread.setDaemon(true);
-            return thread;
-        });
+    private AspenClient(PeerConnector connector) {
+        this.connector = connector;
     }
 
     /**
      * Connects to the cluster a ticket names. Blocks until one of its nodes admits this client.
      *
      * @param cookie the cluster's cookie: clients prove themselves with the key derived from it
+     * @throws dev.aspen.tickets.FormatException if the cookie is invalid or of another cluster
      * @throws IOException naming every node tried, when none can be reached or admits the client
      */
     public static AspenClient connect(ClusterTicket ticket, String cookie) throws IOException {
-        Cookie validated = Cookie.of(cookie);
-        if (!validated.clusterId().equals(ticket.clusterId())) {
-            throw new IllegalArgumentException("the cookie belongs to cluster " + validated.clusterId()
-                    + ", but the ticket is for cluster " + ticket.clusterId());
-        }
-        return connect(ticket.peers(), validated.clusterKey(), RpcClient.Settings.defaults());
+        return connect(ticket.peers(), PeerConnector.clusterKey(ticket, cookie), RpcClient.Settings.defaults());
     }
 
     /** Connects to explicit peers; see {@link #connect(ClusterTicket, String)}. */
     public static AspenClient connect(List<TicketPeer> peers, ClusterKey clusterKey, RpcClient.Settings settings)
             throws IOException {
-        if (peers.isEmpty()) {
-            throw new IllegalArgumentException("at least one peer is needed");
-        }
-        var client = new AspenClient(peers, clusterKey, settings);
-        try {
-            client.connection();
-            return client;
-        } catch (IOException | RuntimeException e) {
-            client.close();
-            throw e;
-        }
-    }
-
-    /** The node this client currently talks to, connecting to the next reachable one if needed. */
-    private RpcClient connection() throws IOException {
-        RpcClient rpc = current;
-        if (rpc != null && rpc.isConnected()) {
-            return rpc;
-        }
-        synchronized (this) {
-            if (current != null && current.isConnected()) {
-                return current;
-            }
-            if (closed) {
-                throw new IOException("client is closed");
-            }
-            var failures = new ArrayList<String>();
-            for (int i = 0; i < peers.size(); i++) {
-                TicketPeer peer = peers.get(Math.floorMod(next.getAndIncrement(), peers.size()));
-                for (InetSocketAddress address : peer.addresses()) {
-                    try {
-                        current = new RpcClient(
-                                endpoint.connect(peer.nodeId(), address, Protocol.CLIENT_ALPN), settings, timers);
-                        return current;
-                    } catch (IOException e) {
-                        failures.add(peer.nodeId() + " at " + address + ": " + e.getMessage());
-                    }
-                }
-            }
-            throw new IOException("no Aspen node could be reached: " + String.join("; ", failures));
-        }
-    }
-
-    /** Drops the current node so the next call moves on; prefers {@code leader} when named. */
-    private synchronized void moveOn(RpcClient failed, String leader) {
-        if (current == failed && failed != null) {
-            failed.close();
-            current = null;
-        }
-        if (leader != null) {
-            for (int i = 0; i < peers.size(); i++) {
-                if (peers.get(i).nodeId().toString().equals(leader)) {
-                    next.set(i);
-                }
-            }
-        }
+        return new AspenClient(PeerConnector.open(peers, clusterKey, Protocol.CLIENT_ALPN, settings));
     }
 
     private <T> CompletableFuture<T> call(KvRequest.Call request, Class<T> type, boolean idempotent) {
@@ -174,7 +92,7 @@ public final class AspenClient implements KeyValueStore, AutoCloseable {
             byte[] bytes, Class<T> type, boolean idempotent, int attempt, CompletableFuture<T> result) {
         RpcClient rpc;
         try {
-            rpc = connection();
+            rpc = connector.connection();
         } catch (IOException e) {
             result.completeExceptionally(KvException.of(ErrorCode.UNAVAILABLE, e.getMessage()));
             return;
@@ -200,11 +118,11 @@ public final class AspenClient implements KeyValueStore, AutoCloseable {
             boolean retry = attempt < MAX_ATTEMPTS
                     && (error.code() == ErrorCode.NOT_LEADER || (idempotent && error.code() == ErrorCode.UNAVAILABLE));
             if (retry) {
-                moveOn(rpc, error.leaderId().orElse(null));
+                connector.moveOn(rpc, error.leaderId());
                 attempt(bytes, type, idempotent, attempt + 1, result);
             } else {
                 if (failure != null) {
-                    moveOn(rpc, null);
+                    connector.moveOn(rpc, java.util.Optional.empty());
                 }
                 result.completeExceptionally(error);
             }
@@ -295,7 +213,7 @@ public final class AspenClient implements KeyValueStore, AutoCloseable {
         RpcClient rpc;
         try {
             bytes = ClientProtocol.request(0, KvWire.encodeRequest(new KvRequest.Watch(range, startRevision, prevKv)));
-            rpc = connection();
+            rpc = connector.connection();
         } catch (KvException e) {
             return CompletableFuture.failedFuture(e);
         } catch (IOException e) {
@@ -365,20 +283,11 @@ public final class AspenClient implements KeyValueStore, AutoCloseable {
 
     /** The node this client is connected to now, if any. */
     public java.util.Optional<NodeId> currentNode() {
-        RpcClient rpc = current;
-        return rpc == null ? java.util.Optional.empty() : java.util.Optional.of(rpc.peer());
+        return connector.currentNode();
     }
 
     @Override
     public void close() {
-        closed = true;
-        synchronized (this) {
-            if (current != null) {
-                current.close();
-                current = null;
-            }
-        }
-        endpoint.close();
-        timers.shutdownNow();
+        connector.close();
     }
 }

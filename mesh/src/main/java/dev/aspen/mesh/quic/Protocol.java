@@ -16,6 +16,8 @@ public record Protocol(String alpn, Predicate<NodeId> admits, StreamHandler hand
     public static final String RAFT_ALPN = "aspen/raft/1";
     /** Client requests. */
     public static final String CLIENT_ALPN = "aspen/client/1";
+    /** Cluster administration (membership, leadership, snapshots, the ticket). */
+    public static final String ADMIN_ALPN = "aspen/admin/1";
 
     /** Serves the streams of one protocol. */
     @FunctionalInterface

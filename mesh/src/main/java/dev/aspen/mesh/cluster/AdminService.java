@@ -1,0 +1,86 @@
+package dev.aspen.mesh.cluster;
+
+import dev.aspen.kv.KvException;
+import dev.aspen.mesh.quic.Protocol;
+import dev.aspen.mesh.rpc.RpcHandler;
+import dev.aspen.mesh.rpc.RpcServer;
+import dev.aspen.tickets.NodeId;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves a node's {@link ClusterAdmin} over QUIC ({@value Protocol#ADMIN_ALPN}) to {@link
+ * AdminClient}s; see {@link AdminWire} for the messages. Every dialer that proves the cluster key
+ * is admitted, as for the client protocol.
+ *
+ * <p>It only translates: the {@link ClusterAdmin} forwards mutations to the leader. Every failure
+ * travels back as an error reply with its {@link dev.aspen.kv.ErrorCode}; a malformed or oversized
+ * request is answered {@code invalid_argument} and the stream stays usable.
+ */
+public final class AdminService implements RpcHandler {
+    /** Calls in flight per stream (admin traffic is a handful of calls). */
+    static final int MAX_IN_FLIGHT_PER_STREAM = 16;
+
+    private static final Logger log = LoggerFactory.getLogger(AdminService.class);
+
+    private final ClusterAdmin admin;
+
+    public AdminService(ClusterAdmin admin) {
+        this.admin = admin;
+    }
+
+    /**
+     * The admin protocol for a node's {@link dev.aspen.mesh.quic.QuicEndpoint}.
+     *
+     * @param maxFrameBytes largest frame read from a stream (the node's {@code
+     *     QuicConfig.maxFrameBytes()}); a bigger one ends that stream. Requests over {@value
+     *     AdminWire#MAX_REQUEST_BYTES} bytes are answered {@code invalid_argument}.
+     */
+    public static Protocol protocol(ClusterAdmin admin, int maxFrameBytes) {
+        return new Protocol(
+                Protocol.ADMIN_ALPN,
+                peer -> true,
+                new RpcServer(new AdminService(admin), maxFrameBytes, MAX_IN_FLIGHT_PER_STREAM));
+    }
+
+    /** Decodes the request, calls the {@link ClusterAdmin}, encodes its outcome. Never fails. */
+    @Override
+    public CompletableFuture<byte[]> call(NodeId peer, byte[] request) {
+        CompletableFuture<byte[]> reply;
+        try {
+            reply = dispatch(AdminWire.decodeRequest(request));
+        } catch (RuntimeException e) {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        return reply.handle((bytes, failure) -> {
+            if (failure == null) {
+                return bytes;
+            }
+            KvException error = AdminWire.unwrap(failure);
+            log.debug("admin request from {} failed: {}", peer, error.getMessage());
+            return AdminWire.errorReply(error);
+        });
+    }
+
+    private CompletableFuture<byte[]> dispatch(AdminWire.Request request) {
+        return switch (request.op()) {
+            case STATUS -> admin.status().thenApply(AdminWire::statusReply);
+            case ADD_LEARNER ->
+                admin.addLearner(request.node().orElseThrow(), request.addresses())
+                        .thenApply(AdminWire::statusReply);
+            case PROMOTE -> admin.promote(request.node().orElseThrow()).thenApply(AdminWire::statusReply);
+            case REMOVE -> admin.remove(request.node().orElseThrow()).thenApply(AdminWire::statusReply);
+            case TRANSFER -> admin.transferLeadership(request.node()).thenApply(AdminWire::statusReply);
+            case SNAPSHOT -> admin.snapshot().thenApply(AdminWire::snapshotReply);
+            case TICKET -> CompletableFuture.completedFuture(AdminWire.ticketReply(admin.ticket()));
+        };
+    }
+
+    /** The admin protocol has no watches: ends every one at once. */
+    @Override
+    public AutoCloseable watch(NodeId peer, byte[] request, EventSink sink) {
+        sink.end("the admin protocol has no watches");
+        return () -> {};
+    }
+}
