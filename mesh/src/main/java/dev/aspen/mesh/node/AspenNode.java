@@ -1,0 +1,553 @@
+package dev.aspen.mesh.node;
+
+import dev.aspen.consensus.NodeEndpoint;
+import dev.aspen.consensus.RaftGroupConfig;
+import dev.aspen.consensus.RaftGroupReport;
+import dev.aspen.consensus.store.DurableRaftStore;
+import dev.aspen.discovery.Discovery;
+import dev.aspen.discovery.DiscoveryBuilder;
+import dev.aspen.discovery.PeerDirectory;
+import dev.aspen.discovery.PeerRecord;
+import dev.aspen.discovery.Role;
+import dev.aspen.discovery.TimingProfile;
+import dev.aspen.kv.KeyValueStore;
+import dev.aspen.mesh.cluster.AdminClient;
+import dev.aspen.mesh.cluster.AdminService;
+import dev.aspen.mesh.cluster.ClusterAdmin;
+import dev.aspen.mesh.cluster.ClusterStatus;
+import dev.aspen.mesh.config.NodeConfig;
+import dev.aspen.mesh.identity.NodeIdentity;
+import dev.aspen.mesh.quic.QuicConfig;
+import dev.aspen.tickets.ClusterTicket;
+import dev.aspen.tickets.Cookie;
+import dev.aspen.tickets.FormatException;
+import dev.aspen.tickets.NodeId;
+import dev.aspen.tickets.SocketAddresses;
+import dev.aspen.tickets.TicketPeer;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A whole Aspen node: identity, discovery, the replica (Raft over QUIC, the key/value state
+ * machine), bootstrap and join, autopilot, and the admin protocol. What {@code aspen node} runs and
+ * what a Java program embeds.
+ *
+ * <p>Start-up ({@link #start}): load or create the identity and cookie in the data directory, open
+ * the Raft log, start discovery, then
+ *
+ * <ul>
+ *   <li>restart the group the log holds, if any; else
+ *   <li>join an existing cluster as soon as discovery finds a member of one (through a ticket,
+ *       {@code --peers}, remembered peers or the LAN beacon): start the replica with the group's
+ *       initial members and ask the leader to add it as a learner; else
+ *   <li>with {@code bootstrapExpect = N > 0}: once N nodes waiting to bootstrap (this one included)
+ *       have been seen, unchanged for a moment, the N with the smallest NodeIds form the group.
+ * </ul>
+ *
+ * {@link #start} returns once the replica runs; a joining node becomes a member in the background.
+ * The autopilot then runs on whichever node leads.
+ */
+public final class AspenNode implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AspenNode.class);
+    static final String GROUP_ID = "kv";
+    private static final Duration TICK = Duration.ofSeconds(1);
+    private static final Duration JOIN_RETRY = Duration.ofSeconds(2);
+    private static final Duration PROGRESS_LOG = Duration.ofSeconds(10);
+    private static final Duration FIND_CLUSTER_PERIOD = Duration.ofSeconds(1);
+
+    private final NodeConfig config;
+    private final NodeIdentity identity;
+    private final Cookie cookie;
+    private final PeerBook peers;
+    private final Discovery discovery;
+    private final Autopilot autopilot;
+    private final ScheduledExecutorService timers;
+    private final Map<NodeId, AdminClient> leaderLinks = new ConcurrentHashMap<>();
+    private final AtomicBoolean changeInFlight = new AtomicBoolean();
+    private final AtomicReference<Role> advertised = new AtomicReference<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile ReplicaNode replica;
+    private volatile NodeAdmin admin;
+    private volatile long lastJoinAttemptNanos;
+
+    private AspenNode(NodeConfig config, NodeIdentity identity, Cookie cookie, PeerBook peers, Discovery discovery) {
+        this.config = config;
+        this.identity = identity;
+        this.cookie = cookie;
+        this.peers = peers;
+        this.discovery = discovery;
+        this.autopilot = new Autopilot(
+                identity.nodeId(), config.voters(), config.deadVoterGrace(), Clock.systemUTC(), this::health);
+        this.timers = Executors.newScheduledThreadPool(2, runnable -> {
+            Thread thread = new Thread(
+                    runnable, "aspen-node-" + identity.nodeId().toString().substring(0, 6));
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Starts a node. Blocks until its replica runs: at once on a restart, else until a cluster to
+     * join is found or the bootstrap condition holds (possibly for long: it logs what it waits for).
+     *
+     * @throws FormatException when the data directory belongs to another cluster or its files are
+     *     invalid
+     * @throws IOException when a port or a file cannot be opened
+     * @throws InterruptedException when interrupted while waiting for peers
+     */
+    public static AspenNode start(NodeConfig config) throws IOException, InterruptedException {
+        Path dataDir = config.dataDir();
+        Files.createDirectories(dataDir);
+        NodeIdentity identity = NodeIdentity.loadOrCreate(dataDir);
+        Cookie cookie = NodeFiles.cookie(dataDir, config.cookie());
+        if (config.ticket().isPresent() && !config.ticket().get().clusterId().equals(cookie.clusterId())) {
+            throw new FormatException("the ticket is for cluster "
+                    + config.ticket().get().clusterId() + " but the cookie is for cluster " + cookie.clusterId());
+        }
+        Optional<NodeFiles.NodeInfo> previous = Files.exists(dataDir.resolve(NodeFiles.NODE_FILE))
+                ? Optional.of(NodeFiles.readNodeInfo(dataDir))
+                : Optional.empty();
+        PeerBook peers = PeerBook.load(dataDir);
+        DurableRaftStore raftLog = ReplicaNode.openLog(dataDir);
+        AspenNode node = null;
+        try {
+            boolean restart = raftLog.restoredState().isPresent();
+            int quicPort = quicPort(config, previous);
+            Discovery discovery = discovery(config, identity, cookie, peers, previous, quicPort, restart);
+            node = new AspenNode(config, identity, cookie, peers, discovery);
+            peers.attach(discovery.directory());
+            discovery.start();
+            node.startReplica(raftLog, quicPort, restart);
+            return node;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            if (node != null) {
+                node.close();
+            }
+            raftLog.close(); // idempotent: the replica may have closed it already
+            throw e;
+        }
+    }
+
+    private static int quicPort(NodeConfig config, Optional<NodeFiles.NodeInfo> previous) throws IOException {
+        int port = config.quicPort().orElseGet(() -> previous.map(
+                        info -> SocketAddresses.parse(info.quicAddress()).getPort())
+                .orElse(0));
+        if (port != 0) {
+            return port;
+        }
+        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(config.bind(), 0))) {
+            return probe.getLocalPort();
+        }
+    }
+
+    private static Discovery discovery(
+            NodeConfig config,
+            NodeIdentity identity,
+            Cookie cookie,
+            PeerBook peers,
+            Optional<NodeFiles.NodeInfo> previous,
+            int quicPort,
+            boolean restart) {
+        int gossipPort = config.gossipPort().orElseGet(() -> previous.flatMap(NodeFiles.NodeInfo::gossipAddress)
+                .map(address -> SocketAddresses.parse(address).getPort())
+                .orElseGet(() -> tcpPortFree(config.bind(), quicPort) ? quicPort : 0));
+        DiscoveryBuilder builder = Discovery.builder()
+                .cookie(cookie)
+                .keyPair(identity.keyPair())
+                .bindAddress(config.bind())
+                .gossipPort(gossipPort)
+                .quicAddress(new InetSocketAddress(config.bind(), quicPort))
+                .role(restart ? Role.VOTER : Role.PENDING)
+                .seeds(config.peers())
+                .seeds(peers.gossipSeeds())
+                .beacon(config.lan())
+                .timing(config.timing() == NodeConfig.Timing.WAN ? TimingProfile.WAN : TimingProfile.LAN);
+        config.ticket().ifPresent(builder::ticket);
+        return builder.build();
+    }
+
+    private static boolean tcpPortFree(InetAddress bind, int port) {
+        try (ServerSocket probe = new ServerSocket(port, 1, bind)) {
+            return probe.isBound();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void startReplica(DurableRaftStore raftLog, int quicPort, boolean restart)
+            throws IOException, InterruptedException {
+        List<NodeId> initialMembers;
+        boolean join;
+        if (restart) {
+            initialMembers = List.of(self());
+            join = false;
+            log.info("restarting the group recorded in {}", config.dataDir().resolve("raft"));
+        } else {
+            Plan plan = plan();
+            initialMembers = plan.initialMembers();
+            join = plan.join();
+        }
+        RaftGroupConfig raft = RaftGroupConfig.builder()
+                .leaderHeartbeatPeriod(config.heartbeatPeriod())
+                .leaderHeartbeatTimeout(config.electionTimeout())
+                .build();
+        var settings = new ReplicaNode.Settings(
+                config.dataDir(),
+                identity,
+                cookie.clusterKey(),
+                GROUP_ID,
+                initialMembers,
+                peers::quicAddresses,
+                QuicConfig.builder().bind(config.bind()).port(quicPort).build(),
+                raft,
+                join);
+        this.replica = ReplicaNode.start(settings, raftLog, started -> {
+            this.admin = new NodeAdmin(
+                    cookie.clusterId(),
+                    self(),
+                    started.group(),
+                    peers,
+                    this::health,
+                    autopilot,
+                    this::leaderLink,
+                    this::selfAddresses,
+                    this::httpAddressOf);
+            return List.of(AdminService.protocol(admin, settings.quic().maxFrameBytes()));
+        });
+        replica.addReportListener(this::onReport);
+        timers.scheduleWithFixedDelay(this::tick, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** How a first start goes: form a new group with these members, or join the group they started. */
+    private record Plan(boolean join, List<NodeId> initialMembers) {}
+
+    private Plan plan() throws InterruptedException {
+        TimingProfile timing = config.timing() == NodeConfig.Timing.WAN ? TimingProfile.WAN : TimingProfile.LAN;
+        boolean canHear = config.lan()
+                || !config.peers().isEmpty()
+                || config.ticket().isPresent()
+                || !peers.gossipSeeds().isEmpty();
+        Duration window =
+                canHear ? max(Duration.ofMillis(1500), timing.syncInterval().multipliedBy(2)) : Duration.ZERO;
+        Duration settle = canHear ? timing.syncInterval() : Duration.ZERO;
+        long startNanos = System.nanoTime();
+        long lastProgress = startNanos;
+        List<NodeId> candidates = List.of();
+        long candidatesSince = startNanos;
+        long lastLookNanos = startNanos - FIND_CLUSTER_PERIOD.toNanos();
+        while (!closed.get()) {
+            Optional<ClusterStatus> existing = Optional.empty();
+            if (System.nanoTime() - lastLookNanos >= FIND_CLUSTER_PERIOD.toNanos()) {
+                lastLookNanos = System.nanoTime();
+                existing = findCluster();
+            }
+            if (existing.isPresent()) {
+                log.info(
+                        "found cluster {} (leader {}); joining it",
+                        existing.get().clusterId(),
+                        existing.get().leader().orElseThrow());
+                return new Plan(true, existing.get().initialMembers());
+            }
+            long now = System.nanoTime();
+            if (config.bootstrapExpect() > 0) {
+                List<NodeId> pending = new ArrayList<>();
+                pending.add(self());
+                discovery.directory().snapshot().stream()
+                        .filter(peer -> peer.role() == Role.PENDING)
+                        .map(PeerRecord::nodeId)
+                        .forEach(pending::add);
+                pending.sort(Comparator.naturalOrder());
+                List<NodeId> formers = pending.size() >= config.bootstrapExpect()
+                        ? List.copyOf(pending.subList(0, config.bootstrapExpect()))
+                        : List.of();
+                if (!formers.equals(candidates)) {
+                    candidates = formers;
+                    candidatesSince = now;
+                }
+                boolean settled = now - candidatesSince >= settle.toNanos() && now - startNanos >= window.toNanos();
+                if (!formers.isEmpty() && settled && formers.contains(self())) {
+                    log.info("bootstrapping a new cluster with {} voters: {}", formers.size(), formers);
+                    return new Plan(false, formers);
+                }
+            }
+            if (now - lastProgress >= PROGRESS_LOG.toNanos()) {
+                lastProgress = now;
+                log.info(
+                        config.bootstrapExpect() > 0
+                                ? "waiting for peers: {} of {} nodes to bootstrap seen, no existing cluster found"
+                                : "waiting to find a member of the cluster to join ({} peers seen)",
+                        discovery.directory().size() + 1,
+                        config.bootstrapExpect());
+            }
+            Thread.sleep(200);
+        }
+        throw new InterruptedException("the node was closed while waiting for peers");
+    }
+
+    /** A member of a formed cluster that discovery has found, and that cluster's status. */
+    private Optional<ClusterStatus> findCluster() {
+        for (PeerRecord peer : discovery.directory().snapshot()) {
+            if (peer.role() != Role.VOTER && peer.role() != Role.LEARNER) {
+                continue;
+            }
+            try (AdminClient client = AdminClient.connect(
+                    List.of(new TicketPeer(peer.nodeId(), List.of(peer.quicAddress()))),
+                    cookie.clusterKey(),
+                    AdminClient.defaultSettings())) {
+                ClusterStatus status = client.status().get(5, TimeUnit.SECONDS);
+                if (status.leader().isPresent() && !status.initialMembers().isEmpty()) {
+                    return Optional.of(status);
+                }
+            } catch (Exception e) {
+                log.debug("cluster member {} did not answer: {}", peer.nodeId(), e.toString());
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    private void onReport(RaftGroupReport report) {
+        NodeEndpoint me = new NodeEndpoint(self());
+        Role role = report.committedMembers().votingMembers().contains(me)
+                ? Role.VOTER
+                : report.committedMembers().members().contains(me) ? Role.LEARNER : Role.PENDING;
+        Role old = advertised.getAndSet(role);
+        if (role != old && !closed.get()) {
+            timers.execute(() -> {
+                if (!closed.get() && advertised.get() == role) {
+                    discovery.updateRole(role);
+                }
+            });
+        }
+    }
+
+    /** Every second: join if not a member yet; run the autopilot on the leader. */
+    private void tick() {
+        ReplicaNode current = replica;
+        if (current == null || closed.get()) {
+            return;
+        }
+        RaftGroupReport report;
+        try {
+            report = current.group().report().get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.debug("no Raft report: {}", e.toString());
+            return;
+        }
+        if (!report.committedMembers().members().contains(new NodeEndpoint(self()))) {
+            askToJoin(report);
+            return;
+        }
+        Optional<Autopilot.Action> action = autopilot.plan(report);
+        if (action.isPresent() && changeInFlight.compareAndSet(false, true)) {
+            Autopilot.Action change = action.get();
+            log.info("autopilot: {} {}: {}", change.action(), change.node(), change.reason());
+            var future = change.action().equals("remove") ? admin.remove(change.node()) : admin.promote(change.node());
+            future.whenComplete((status, failure) -> {
+                changeInFlight.set(false);
+                String outcome =
+                        failure == null ? "ok" : NodeAdmin.translate(failure).getMessage();
+                autopilot.record(change, outcome);
+                if (failure != null) {
+                    log.warn("autopilot: {} {} failed: {}", change.action(), change.node(), outcome);
+                }
+            });
+        }
+    }
+
+    private void askToJoin(RaftGroupReport report) {
+        long now = System.nanoTime();
+        if (now - lastJoinAttemptNanos < JOIN_RETRY.toNanos() || changeInFlight.get()) {
+            return;
+        }
+        lastJoinAttemptNanos = now;
+        List<NodeId> targets = new ArrayList<>();
+        report.leader().map(NodeEndpoint::nodeId).ifPresent(targets::add);
+        discovery.directory().snapshot().stream()
+                .filter(peer -> peer.role() == Role.VOTER || peer.role() == Role.LEARNER)
+                .map(PeerRecord::nodeId)
+                .filter(node -> !targets.contains(node))
+                .forEach(targets::add);
+        if (targets.isEmpty()) {
+            log.info("not a member yet and no cluster member in sight; still looking");
+            return;
+        }
+        NodeId target = targets.get(0);
+        ClusterAdmin link;
+        try {
+            link = leaderLink(target);
+        } catch (IOException e) {
+            log.info("cannot reach {} to ask to join: {}", target, e.getMessage());
+            return;
+        }
+        changeInFlight.set(true);
+        link.addLearner(self(), selfAddresses()).whenComplete((status, failure) -> {
+            changeInFlight.set(false);
+            if (failure == null) {
+                log.info("admitted to cluster {} as a learner", cookie.clusterId());
+            } else {
+                log.info(
+                        "asked {} to admit this node: {}",
+                        target,
+                        NodeAdmin.translate(failure).getMessage());
+                closeLink(target);
+            }
+        });
+    }
+
+    /** An admin client for {@code node}, kept for reuse until it fails. */
+    private ClusterAdmin leaderLink(NodeId node) throws IOException {
+        AdminClient client = leaderLinks.get(node);
+        if (client != null) {
+            return client;
+        }
+        List<InetSocketAddress> addresses = peers.quicAddresses(node);
+        if (addresses.isEmpty()) {
+            throw new IOException("no address known for node " + node);
+        }
+        client = AdminClient.connect(
+                List.of(new TicketPeer(node, addresses)), cookie.clusterKey(), AdminClient.defaultSettings());
+        AdminClient raced = leaderLinks.putIfAbsent(node, client);
+        if (raced != null) {
+            client.close();
+            return raced;
+        }
+        return client;
+    }
+
+    private void closeLink(NodeId node) {
+        AdminClient client = leaderLinks.remove(node);
+        if (client != null) {
+            client.close();
+        }
+    }
+
+    ClusterStatus.Health health(NodeId node) {
+        if (node.equals(self())) {
+            return ClusterStatus.Health.SELF;
+        }
+        PeerDirectory directory = discovery.directory();
+        if (directory.lookup(node).isEmpty()) {
+            return ClusterStatus.Health.DEAD;
+        }
+        return directory.isSuspect(node) ? ClusterStatus.Health.SUSPECT : ClusterStatus.Health.ALIVE;
+    }
+
+    private List<InetSocketAddress> selfAddresses() {
+        PeerRecord record = discovery.localRecord();
+        return PeerBook.ticketAddresses(record.quicAddress(), record.gossipAddress());
+    }
+
+    private Optional<InetSocketAddress> httpAddressOf(NodeId node) {
+        if (node.equals(self())) {
+            return discovery.localRecord().httpAddress();
+        }
+        return discovery.directory().lookup(node).flatMap(PeerRecord::httpAddress);
+    }
+
+    private NodeId self() {
+        return identity.nodeId();
+    }
+
+    public NodeId nodeId() {
+        return self();
+    }
+
+    /** The node's key/value store (writes and linearizable reads need this node to lead). */
+    public KeyValueStore kv() {
+        return replica.kv();
+    }
+
+    /** Cluster administration through this node (mutations are sent to the leader). */
+    public ClusterAdmin admin() {
+        return admin;
+    }
+
+    /** A ticket for this cluster: this node and the voters it knows addresses of. */
+    public ClusterTicket ticket() {
+        return admin.ticket();
+    }
+
+    /** Where this node's QUIC endpoint listens. */
+    public InetSocketAddress quicAddress() {
+        return replica.address();
+    }
+
+    /** Where this node's HTTP API listens, when it serves one. */
+    public Optional<InetSocketAddress> httpAddress() {
+        return discovery.localRecord().httpAddress();
+    }
+
+    /** What {@value NodeFiles#NODE_FILE} tells tools about this running node. */
+    public NodeFiles.NodeInfo info() {
+        return new NodeFiles.NodeInfo(
+                self().toString(),
+                cookie.clusterId().toString(),
+                SocketAddresses.format(quicAddress()),
+                ticket().toString(),
+                Optional.of(SocketAddresses.format(gossipAddress())),
+                httpAddress().map(SocketAddresses::format));
+    }
+
+    /** Where this node's gossip (TCP) listens. */
+    public InetSocketAddress gossipAddress() {
+        return discovery.localRecord().gossipAddress();
+    }
+
+    /**
+     * Stops in reverse start order: the autopilot, leadership (handed to another voter when this
+     * node leads and one is alive), the replica, discovery. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        timers.shutdownNow();
+        ReplicaNode current = replica;
+        if (current != null) {
+            handOffLeadership(current);
+            current.close();
+        }
+        leaderLinks.values().forEach(AdminClient::close);
+        discovery.close();
+    }
+
+    private void handOffLeadership(ReplicaNode current) {
+        try {
+            RaftGroupReport report = current.group().report().get(2, TimeUnit.SECONDS);
+            if (report.role() == RaftGroupReport.Role.LEADER
+                    && report.committedMembers().votingMembers().size() > 1) {
+                admin.transferLeadership(Optional.empty()).get(5, TimeUnit.SECONDS);
+                log.info("handed leadership over before stopping");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.info("stopping without handing leadership over: {}", e.getMessage());
+        }
+    }
+}

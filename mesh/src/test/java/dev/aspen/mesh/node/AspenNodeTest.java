@@ -1,0 +1,173 @@
+package dev.aspen.mesh.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.aspen.mesh.cluster.ClusterStatus;
+import dev.aspen.mesh.config.NodeConfig;
+import dev.aspen.tickets.ClusterTicket;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Whole nodes in one JVM on loopback: bootstrap by expected count, a ticket join, autopilot
+ * promotion and replacement of a dead voter, a restart from the data directory alone.
+ */
+class AspenNodeTest {
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+    private final List<AspenNode> running = new ArrayList<>();
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void kwikThreadsMayThrow() {
+        Awaitility.doNotCatchUncaughtExceptionsByDefault();
+    }
+
+    @AfterEach
+    void stopAll() {
+        running.forEach(AspenNode::close);
+    }
+
+    @Test
+    void singleNodeWithExpectOneFormsAndServesAtOnce() throws Exception {
+        AspenNode node = start(config("solo", 1, List.of(), Optional.empty(), freePort()));
+
+        node.kv().put(bytes("k"), bytes("v")).get(10, TimeUnit.SECONDS);
+
+        ClusterStatus status = node.admin().status().get(5, TimeUnit.SECONDS);
+        assertThat(status.selfRole()).isEqualTo("leader");
+        assertThat(status.voters()).hasSize(1);
+        assertThat(node.ticket().peers()).hasSize(1);
+    }
+
+    @Test
+    void threeNodesBootstrapThenATicketJoinerIsPromotedWhenAVoterDies() throws Exception {
+        int[] ports = {freePort(), freePort(), freePort()};
+        List<InetSocketAddress> seeds = new ArrayList<>();
+        for (int port : ports) {
+            seeds.add(new InetSocketAddress(LOOPBACK, port));
+        }
+        List<CompletableFuture<AspenNode>> starting = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            NodeConfig config = config("n" + i, 3, seeds, Optional.empty(), ports[i]);
+            starting.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return start(config);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        List<AspenNode> voters = new ArrayList<>();
+        for (CompletableFuture<AspenNode> future : starting) {
+            voters.add(future.get(60, TimeUnit.SECONDS));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> leaderOf(voters).isPresent());
+        AspenNode leader = leaderOf(voters).orElseThrow();
+        assertThat(leader.admin().status().get(5, TimeUnit.SECONDS).voters()).hasSize(3);
+
+        ClusterTicket ticket = leader.ticket();
+        AspenNode joiner = start(config("n3", 0, List.of(), Optional.of(ticket), freePort()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            ClusterStatus status = leader.admin().status().get(5, TimeUnit.SECONDS);
+            return status.members().size() == 4 && status.voters().size() == 3;
+        });
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> joiner.admin().status().get(5, TimeUnit.SECONDS).selfRole(), "learner"::equals);
+
+        AspenNode victim = voters.stream().filter(n -> n != leader).findFirst().orElseThrow();
+        victim.close();
+        running.remove(victim);
+        await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
+            ClusterStatus status = leader.admin().status().get(5, TimeUnit.SECONDS);
+            assertThat(status.members())
+                    .extracting(ClusterStatus.Member::nodeId)
+                    .doesNotContain(victim.nodeId());
+            assertThat(status.voters()).extracting(ClusterStatus.Member::nodeId).contains(joiner.nodeId());
+        });
+        ClusterStatus status = leader.admin().status().get(5, TimeUnit.SECONDS);
+        assertThat(status.autopilot().decisions())
+                .extracting(ClusterStatus.Decision::action)
+                .containsSubsequence("remove", "promote");
+    }
+
+    private AspenNode start(NodeConfig config) throws IOException, InterruptedException {
+        AspenNode node = AspenNode.start(config);
+        synchronized (running) {
+            running.add(node);
+        }
+        return node;
+    }
+
+    private static Optional<AspenNode> leaderOf(List<AspenNode> nodes) {
+        for (AspenNode node : nodes) {
+            try {
+                if (node.admin().status().get(5, TimeUnit.SECONDS).selfRole().equals("leader")) {
+                    return Optional.of(node);
+                }
+            } catch (Exception e) {
+                // not ready
+            }
+        }
+        return Optional.empty();
+    }
+
+    private NodeConfig config(
+            String name, int expect, List<InetSocketAddress> peers, Optional<ClusterTicket> ticket, int port) {
+        return new NodeConfig(
+                dir.resolve(name),
+                Optional.of("aspen-node-test"),
+                ticket,
+                peers,
+                LOOPBACK,
+                OptionalInt.of(port),
+                OptionalInt.of(port),
+                OptionalInt.of(0),
+                expect,
+                3,
+                false,
+                LOOPBACK,
+                Optional.empty(),
+                NodeConfig.Timing.LAN,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(2),
+                95);
+    }
+
+    /** A port free for both UDP (QUIC) and TCP (gossip) on loopback. */
+    private static int freePort() throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+                    ServerSocket tcp = new ServerSocket(udp.getLocalPort(), 1, LOOPBACK)) {
+                return udp.getLocalPort();
+            } catch (IOException e) {
+                // TCP twin taken; try another
+            }
+        }
+        throw new IOException("no free port pair");
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}
