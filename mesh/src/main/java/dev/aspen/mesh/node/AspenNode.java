@@ -11,6 +11,7 @@ import dev.aspen.discovery.PeerRecord;
 import dev.aspen.discovery.Role;
 import dev.aspen.discovery.TimingProfile;
 import dev.aspen.kv.KeyValueStore;
+import dev.aspen.mesh.client.AspenClient;
 import dev.aspen.mesh.cluster.AdminClient;
 import dev.aspen.mesh.cluster.AdminService;
 import dev.aspen.mesh.cluster.ClusterAdmin;
@@ -18,6 +19,7 @@ import dev.aspen.mesh.cluster.ClusterStatus;
 import dev.aspen.mesh.config.NodeConfig;
 import dev.aspen.mesh.identity.NodeIdentity;
 import dev.aspen.mesh.quic.QuicConfig;
+import dev.aspen.mesh.rpc.RpcClient;
 import dev.aspen.tickets.ClusterTicket;
 import dev.aspen.tickets.Cookie;
 import dev.aspen.tickets.FormatException;
@@ -82,12 +84,14 @@ public final class AspenNode implements AutoCloseable {
     private final Discovery discovery;
     private final Autopilot autopilot;
     private final ScheduledExecutorService timers;
-    private final Map<NodeId, AdminClient> leaderLinks = new ConcurrentHashMap<>();
+    private final PeerLinks<AdminClient> adminLinks = new PeerLinks<>();
+    private final PeerLinks<AspenClient> kvLinks = new PeerLinks<>();
     private final AtomicBoolean changeInFlight = new AtomicBoolean();
     private final AtomicReference<Role> advertised = new AtomicReference<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile ReplicaNode replica;
     private volatile NodeAdmin admin;
+    private volatile KeyValueStore kv;
     private volatile long lastJoinAttemptNanos;
 
     private AspenNode(NodeConfig config, NodeIdentity identity, Cookie cookie, PeerBook peers, Discovery discovery) {
@@ -234,6 +238,7 @@ public final class AspenNode implements AutoCloseable {
                     this::httpAddressOf);
             return List.of(AdminService.protocol(admin, settings.quic().maxFrameBytes()));
         });
+        this.kv = new LeaderForwardingStore(replica.kv(), this::leaderStore);
         replica.addReportListener(this::onReport);
         timers.scheduleWithFixedDelay(this::tick, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -418,30 +423,65 @@ public final class AspenNode implements AutoCloseable {
         });
     }
 
-    /** An admin client for {@code node}, kept for reuse until it fails. */
+    /** An admin client for {@code node}, kept for reuse until a call through it fails. */
     private ClusterAdmin leaderLink(NodeId node) throws IOException {
-        AdminClient client = leaderLinks.get(node);
-        if (client != null) {
-            return client;
-        }
-        List<InetSocketAddress> addresses = peers.quicAddresses(node);
-        if (addresses.isEmpty()) {
-            throw new IOException("no address known for node " + node);
-        }
-        client = AdminClient.connect(
-                List.of(new TicketPeer(node, addresses)), cookie.clusterKey(), AdminClient.defaultSettings());
-        AdminClient raced = leaderLinks.putIfAbsent(node, client);
-        if (raced != null) {
-            client.close();
-            return raced;
-        }
-        return client;
+        return adminLinks.get(node, addresses -> AdminClient.connect(
+                List.of(new TicketPeer(node, addresses)), cookie.clusterKey(), AdminClient.defaultSettings()));
     }
 
     private void closeLink(NodeId node) {
-        AdminClient client = leaderLinks.remove(node);
-        if (client != null) {
-            client.close();
+        adminLinks.drop(node);
+    }
+
+    /** A client for {@code leader}'s client protocol, for calls this node must forward. */
+    private KeyValueStore leaderStore(NodeId leader) throws IOException {
+        return kvLinks.get(leader, addresses -> AspenClient.connect(
+                List.of(new TicketPeer(leader, addresses)), cookie.clusterKey(), RpcClient.Settings.defaults()));
+    }
+
+    /** Open clients to other nodes, one per node, made on first use. */
+    private final class PeerLinks<T extends AutoCloseable> {
+        private final Map<NodeId, T> open = new ConcurrentHashMap<>();
+
+        interface Opener<T> {
+            T open(List<InetSocketAddress> addresses) throws IOException;
+        }
+
+        T get(NodeId node, Opener<T> opener) throws IOException {
+            T link = open.get(node);
+            if (link != null) {
+                return link;
+            }
+            List<InetSocketAddress> addresses = peers.quicAddresses(node);
+            if (addresses.isEmpty()) {
+                throw new IOException("no address known for node " + node);
+            }
+            link = opener.open(addresses);
+            T raced = open.putIfAbsent(node, link);
+            if (raced != null) {
+                closeQuietly(link);
+                return raced;
+            }
+            return link;
+        }
+
+        void drop(NodeId node) {
+            T link = open.remove(node);
+            if (link != null) {
+                closeQuietly(link);
+            }
+        }
+
+        void closeAll() {
+            open.keySet().forEach(this::drop);
+        }
+
+        private void closeQuietly(T link) {
+            try {
+                link.close();
+            } catch (Exception e) {
+                log.debug("closing a link failed: {}", e.toString());
+            }
         }
     }
 
@@ -476,9 +516,12 @@ public final class AspenNode implements AutoCloseable {
         return self();
     }
 
-    /** The node's key/value store (writes and linearizable reads need this node to lead). */
+    /**
+     * The node's key/value store. Calls that need the leader (writes, linearizable and lease reads)
+     * are sent to it when this node does not lead; stale reads and watches are served here.
+     */
     public KeyValueStore kv() {
-        return replica.kv();
+        return kv;
     }
 
     /** Cluster administration through this node (mutations are sent to the leader). */
@@ -532,7 +575,8 @@ public final class AspenNode implements AutoCloseable {
             handOffLeadership(current);
             current.close();
         }
-        leaderLinks.values().forEach(AdminClient::close);
+        adminLinks.closeAll();
+        kvLinks.closeAll();
         discovery.close();
     }
 
