@@ -55,6 +55,13 @@ public final class RaftCommandLog implements CommandLog {
     }
 
     static KvException translate(Throwable failure) {
+        // The state machine answers a refused command with a KvException value; MicroRaft completes
+        // the future exceptionally with it, and the Raft layer wraps it as an internal failure.
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof KvException kv) {
+                return kv;
+            }
+        }
         if (failure instanceof NotLeaderException notLeader) {
             return KvException.notLeader(notLeader
                     .leader()

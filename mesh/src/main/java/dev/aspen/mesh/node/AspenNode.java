@@ -425,8 +425,10 @@ public final class AspenNode implements AutoCloseable {
 
     /** An admin client for {@code node}, kept for reuse until a call through it fails. */
     private ClusterAdmin leaderLink(NodeId node) throws IOException {
-        return adminLinks.get(node, addresses -> AdminClient.connect(
-                List.of(new TicketPeer(node, addresses)), cookie.clusterKey(), AdminClient.defaultSettings()));
+        return adminLinks.get(
+                node,
+                addresses -> AdminClient.connect(
+                        List.of(new TicketPeer(node, addresses)), cookie.clusterKey(), AdminClient.defaultSettings()));
     }
 
     private void closeLink(NodeId node) {
@@ -435,8 +437,12 @@ public final class AspenNode implements AutoCloseable {
 
     /** A client for {@code leader}'s client protocol, for calls this node must forward. */
     private KeyValueStore leaderStore(NodeId leader) throws IOException {
-        return kvLinks.get(leader, addresses -> AspenClient.connect(
-                List.of(new TicketPeer(leader, addresses)), cookie.clusterKey(), RpcClient.Settings.defaults()));
+        return kvLinks.get(
+                leader,
+                addresses -> AspenClient.connect(
+                        List.of(new TicketPeer(leader, addresses)),
+                        cookie.clusterKey(),
+                        RpcClient.Settings.defaults()));
     }
 
     /** Open clients to other nodes, one per node, made on first use. */

@@ -70,9 +70,8 @@ final class LeaderForwardingStore implements KeyValueStore {
     }
 
     private static Optional<NodeId> leaderOf(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause()
-                : failure;
+        Throwable cause =
+                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (cause instanceof KvException kv && kv.code() == ErrorCode.NOT_LEADER) {
             try {
                 return kv.leaderId().map(NodeId::parse);

@@ -94,6 +94,14 @@ class AspenNodeTest {
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> joiner.admin().status().get(5, TimeUnit.SECONDS).selfRole(), "learner"::equals);
 
+        joiner.kv().put(bytes("through-learner"), bytes("forwarded")).get(10, TimeUnit.SECONDS);
+        assertThat(leader.kv()
+                        .get(bytes("through-learner"))
+                        .get(10, TimeUnit.SECONDS)
+                        .kv())
+                .map(kv -> new String(kv.value(), StandardCharsets.UTF_8))
+                .contains("forwarded");
+
         AspenNode victim = voters.stream().filter(n -> n != leader).findFirst().orElseThrow();
         victim.close();
         running.remove(victim);
