@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
         description = "Aspen: a small, strongly consistent key/value store.",
         subcommands = {
             NodeCommand.class,
+            DevCommand.class,
             KvCommand.class,
             LeaseCommand.class,
             ClusterCommand.class,
