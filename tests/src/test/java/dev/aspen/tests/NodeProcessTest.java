@@ -114,7 +114,7 @@ class NodeProcessTest {
         startServing();
         String port = Files.readString(dir.resolve("node.json"))
                 .replaceAll("(?s).*\"quic_address\" : \"[^\"]*:(\\d+)\".*", "$1");
-        Result taken = aspen("node", "--data-dir", dir.resolve("second").toString(), "--port", port);
+        Result taken = aspen("node", "--data-dir", dir.resolve("second").toString(), "--quic-port", port);
         assertThat(taken.exitCode()).as("a failed start keeps a failure status").isEqualTo(1);
         assertThat(taken.err()).contains("cannot bind UDP").contains("Address already in use");
 
@@ -132,7 +132,8 @@ class NodeProcessTest {
 
         Result wildcard = aspen("node", "--data-dir", dir.resolve("other").toString(), "--bind", "0.0.0.0");
         assertThat(wildcard.exitCode()).isEqualTo(2);
-        assertThat(wildcard.err()).contains("--bind 0.0.0.0 is a wildcard address");
+        assertThat(wildcard.err())
+                .contains("--bind 0.0.0.0 (flag): must be a specific unicast address, not a wildcard");
 
         Result noNode = aspen(
                 "kv", "get", "k", "--data-dir", dir.resolve("nothing-here").toString());

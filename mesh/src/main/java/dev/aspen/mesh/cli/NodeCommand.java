@@ -1,149 +1,72 @@
 package dev.aspen.mesh.cli;
 
-import dev.aspen.consensus.RaftGroupConfig;
-import dev.aspen.consensus.RaftGroupReport;
-import dev.aspen.mesh.identity.NodeIdentity;
-import dev.aspen.mesh.node.NodeFiles;
-import dev.aspen.mesh.node.ReplicaNode;
-import dev.aspen.mesh.quic.QuicConfig;
-import dev.aspen.tickets.ClusterTicket;
-import dev.aspen.tickets.Cookie;
-import dev.aspen.tickets.FormatException;
-import dev.aspen.tickets.SocketAddresses;
-import dev.aspen.tickets.TicketPeer;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Optional;
+import dev.aspen.mesh.config.NodeConfigLoader;
+import dev.aspen.mesh.config.Setting;
+import dev.aspen.mesh.node.NodeRunner;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code aspen node}: runs a single-node cluster from a data directory. Discovery, joining and
- * multi-node bootstrap come with the full node; this is the working core it builds on.
+ * {@code aspen node}: runs a node. Its options are made from the {@link Setting} table, so each
+ * flag also has an {@code ASPEN_*} environment variable and a key in the {@code --config} TOML
+ * file (see docs/configuration.md).
  */
 @Command(
         name = "node",
         mixinStandardHelpOptions = true,
-        description = "Run a node (today: a single-node cluster; state, identity and cookie live in the data dir).")
+        sortOptions = false,
+        modelTransformer = NodeCommand.SettingOptions.class,
+        description = {
+            "Run a node (today: a single-node cluster; state, identity and cookie live in the data dir).",
+            "Every option is also an ASPEN_* environment variable and a key in the --config TOML file;"
+                    + " flags override the environment, which overrides the file (see docs/configuration.md)."
+        })
 final class NodeCommand implements Callable<Integer> {
-    private static final long LEADER_WAIT_SECONDS = 30;
-
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Option(
-            names = "--data-dir",
-            defaultValue = "${env:ASPEN_DATA_DIR:-aspen-data}",
-            description = "Where the node keeps its identity, log, state and cookie (default: ${DEFAULT-VALUE}).")
-    Path dataDir;
-
-    @Option(
-            names = "--cookie",
-            defaultValue = "${env:ASPEN_COOKIE}",
-            description =
-                    "Cluster secret (or ASPEN_COOKIE). Default: the one stored in the data dir, or a new random one.")
-    String cookie;
-
-    @Option(
-            names = "--bind",
-            defaultValue = "127.0.0.1",
-            description = "IP address to serve on (default: ${DEFAULT-VALUE}).")
-    String bind;
-
-    @Option(
-            names = "--port",
-            description = "UDP port for QUIC; default: the port of the previous run, else a free one.")
-    Integer port;
+    CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        InetAddress address = bindAddress();
-        Files.createDirectories(dataDir);
-        NodeIdentity identity = NodeIdentity.loadOrCreate(dataDir);
-        Cookie clusterCookie = NodeFiles.cookie(dataDir, Optional.ofNullable(cookie));
-        var settings = new ReplicaNode.Settings(
-                dataDir,
-                identity,
-                clusterCookie.clusterKey(),
-                "kv",
-                List.of(identity.nodeId()),
-                id -> List.of(),
-                QuicConfig.builder().bind(address).port(portToUse()).build(),
-                RaftGroupConfig.defaults());
-        ReplicaNode node = ReplicaNode.start(settings);
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            node.close();
-                            Runtime.getRuntime().halt(0); // a clean stop on SIGTERM exits 0
-                        },
-                        "aspen-shutdown"));
-        awaitLeadership(node);
-        var ticket = ClusterTicket.of(
-                clusterCookie.clusterId(), List.of(new TicketPeer(identity.nodeId(), List.of(node.address()))));
-        NodeFiles.writeNodeInfo(
-                dataDir,
-                new NodeFiles.NodeInfo(
-                        identity.nodeId().toString(),
-                        clusterCookie.clusterId().toString(),
-                        SocketAddresses.format(node.address()),
-                        ticket.toString()));
-        var out = spec.commandLine().getOut();
-        out.println("aspen node " + identity.nodeId() + " is serving cluster " + clusterCookie.clusterId());
-        out.println("  QUIC      " + SocketAddresses.format(node.address()));
-        out.println("  data dir  " + dataDir.toAbsolutePath());
-        out.println("  ticket    " + ticket);
-        out.println("Try:  bin/aspen kv put hello world --data-dir " + dataDir);
-        out.println("      bin/aspen kv get hello --data-dir " + dataDir);
-        out.println("Stop with Ctrl-C (SIGTERM): the node shuts down cleanly.");
-        out.flush();
-        new CountDownLatch(1).await();
-        return 0;
+        var config = NodeConfigLoader.load(flags(), System.getenv());
+        return NodeRunner.run(config, spec.commandLine().getOut());
     }
 
-    private InetAddress bindAddress() {
-        InetSocketAddress parsed = SocketAddresses.parse(bracketed(bind) + ":1");
-        if (parsed.getAddress().isAnyLocalAddress()) {
-            throw new FormatException("--bind " + bind + " is a wildcard address; give the address peers and clients"
-                    + " should reach this node at, which the ticket carries");
-        }
-        return parsed.getAddress();
-    }
-
-    private static String bracketed(String host) {
-        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
-    }
-
-    private int portToUse() throws java.io.IOException {
-        if (port != null) {
-            if (port < 0 || port > 65535) {
-                throw new FormatException("--port must be 0 to 65535, got " + port);
+    /** The settings given on the command line, as typed ("true"/"false" for a switch). */
+    private Map<Setting<?>, String> flags() {
+        var parsed = spec.commandLine().getParseResult();
+        Map<Setting<?>, String> flags = new HashMap<>();
+        for (Setting<?> setting : Setting.ALL) {
+            OptionSpec option = spec.findOption(setting.flag());
+            if (parsed.hasMatchedOption(option)) {
+                flags.put(setting, String.valueOf(option.<Object>getValue()));
             }
-            return port;
         }
-        if (Files.exists(dataDir.resolve(NodeFiles.NODE_FILE))) {
-            return SocketAddresses.parse(NodeFiles.readNodeInfo(dataDir).quicAddress())
-                    .getPort();
-        }
-        return 0;
+        return flags;
     }
 
-    private static void awaitLeadership(ReplicaNode node) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LEADER_WAIT_SECONDS);
-        while (System.nanoTime() < deadline) {
-            if (node.group().report().get(5, TimeUnit.SECONDS).role() == RaftGroupReport.Role.LEADER) {
-                return;
+    /** Adds one option per {@link Setting}: a string option, or a negatable switch. */
+    static final class SettingOptions implements CommandLine.IModelTransformer {
+        @Override
+        public CommandSpec transform(CommandSpec command) {
+            for (Setting<?> setting : Setting.ALL) {
+                String help = setting.explanation() + " Env " + setting.env()
+                        + setting.tomlKey().map(key -> ", TOML " + key).orElse("")
+                        + "; default: " + setting.defaultDescription() + ".";
+                var option = OptionSpec.builder(setting.flag()).description(help);
+                if (setting.isSwitch()) {
+                    option.arity("0").type(boolean.class).negatable(true);
+                } else {
+                    option.type(String.class).paramLabel(setting.paramLabel());
+                }
+                command.addOption(option.build());
             }
-            Thread.sleep(50);
+            return command;
         }
-        throw new IllegalStateException("the node did not become leader of its one-node group within "
-                + LEADER_WAIT_SECONDS + " s; see the log above");
     }
 }

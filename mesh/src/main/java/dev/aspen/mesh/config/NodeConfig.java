@@ -13,7 +13,8 @@ import java.util.OptionalInt;
 /**
  * Everything {@code aspen node} runs with, validated. Each setting has a flag ({@code --data-dir}),
  * an environment variable ({@code ASPEN_DATA_DIR}) and a key in the TOML file given by {@code
- * --config} ({@code data_dir}); precedence: defaults &lt; file &lt; environment &lt; flags.
+ * --config} ({@code data_dir}); precedence: defaults &lt; file &lt; environment &lt; flags. {@link
+ * NodeConfigLoader#load} builds and validates one from those layers; {@link Setting} lists them.
  *
  * @param dataDir {@code --data-dir}: identity, log, state, cookie (default {@code aspen-data})
  * @param cookie {@code --cookie}: the cluster secret; absent = the one stored in the data dir, else
