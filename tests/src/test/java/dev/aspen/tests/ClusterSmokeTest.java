@@ -21,7 +21,10 @@ class ClusterSmokeTest {
     @Test
     void clusterSmokeScriptPasses(@TempDir Path work) throws Exception {
         Path output = work.resolve("smoke.out");
-        Process process = new ProcessBuilder("bash", "scripts/cluster-smoke.sh", work.resolve("cluster").toString())
+        Process process = new ProcessBuilder(
+                        "bash",
+                        "scripts/cluster-smoke.sh",
+                        work.resolve("cluster").toString())
                 .directory(ROOT.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile())
@@ -33,7 +36,9 @@ class ClusterSmokeTest {
             process.destroyForcibly();
         }
         String out = Files.readString(output, StandardCharsets.UTF_8);
-        assertThat(finished).as("the smoke script finished within 300 s:\n%s", out).isTrue();
+        assertThat(finished)
+                .as("the smoke script finished within 300 s:\n%s", out)
+                .isTrue();
         assertThat(process.exitValue()).as(out).isZero();
         assertThat(out).contains("cluster-smoke: ok");
     }

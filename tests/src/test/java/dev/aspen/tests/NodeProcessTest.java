@@ -138,6 +138,6 @@ class NodeProcessTest {
         Result noNode = aspen(
                 "kv", "get", "k", "--data-dir", dir.resolve("nothing-here").toString());
         assertThat(noNode.exitCode()).isEqualTo(2);
-        assertThat(noNode.err()).contains("no --ticket given and no node in");
+        assertThat(noNode.err()).contains("node.json does not exist: is a node running with --data-dir");
     }
 }
