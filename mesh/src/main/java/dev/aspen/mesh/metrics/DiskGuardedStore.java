@@ -1,15 +1,17 @@
 package dev.aspen.mesh.metrics;
 
 import dev.aspen.kv.ErrorCode;
+import dev.aspen.kv.ForwardingKeyValueStore;
 import dev.aspen.kv.KeyValueStore;
 import dev.aspen.kv.KvException;
+import dev.aspen.kv.KvOperation;
 import dev.aspen.kv.ReadConsistency;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * A {@link KeyValueStore} that refuses writes while its {@link DiskGuard} says the disk is too full:
@@ -31,7 +33,8 @@ public final class DiskGuardedStore extends ForwardingKeyValueStore {
     }
 
     @Override
-    <T> CompletableFuture<T> around(KvOperation op, ReadConsistency consistency, Supplier<CompletableFuture<T>> call) {
+    protected <T> CompletableFuture<T> around(
+            KvOperation op, ReadConsistency consistency, Function<KeyValueStore, CompletableFuture<T>> call) {
         if (WRITES.contains(op)) {
             Optional<String> refusal = guard.writeRefusal();
             if (refusal.isPresent()) {
@@ -39,6 +42,6 @@ public final class DiskGuardedStore extends ForwardingKeyValueStore {
                 return CompletableFuture.failedFuture(KvException.of(ErrorCode.UNAVAILABLE, refusal.get()));
             }
         }
-        return call.get();
+        return call.apply(delegate());
     }
 }

@@ -1,8 +1,10 @@
 package dev.aspen.mesh.metrics;
 
+import dev.aspen.kv.ForwardingKeyValueStore;
 import dev.aspen.kv.KeyRange;
 import dev.aspen.kv.KeyValueStore;
 import dev.aspen.kv.KvException;
+import dev.aspen.kv.KvOperation;
 import dev.aspen.kv.ReadConsistency;
 import dev.aspen.kv.Watch;
 import dev.aspen.kv.WatchEvent;
@@ -14,7 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * A {@link KeyValueStore} that counts and times every call to the store it wraps, into:
@@ -68,7 +70,8 @@ public final class MeteredKeyValueStore extends ForwardingKeyValueStore {
     }
 
     @Override
-    <T> CompletableFuture<T> around(KvOperation op, ReadConsistency consistency, Supplier<CompletableFuture<T>> call) {
+    protected <T> CompletableFuture<T> around(
+            KvOperation op, ReadConsistency consistency, Function<KeyValueStore, CompletableFuture<T>> call) {
         if (consistency != null) {
             reads.labels(op.label(), CONSISTENCY_LABELS[consistency.mode().ordinal()])
                     .inc();
@@ -76,7 +79,7 @@ public final class MeteredKeyValueStore extends ForwardingKeyValueStore {
         long start = System.nanoTime();
         CompletableFuture<T> result;
         try {
-            result = call.get();
+            result = call.apply(delegate());
         } catch (RuntimeException e) {
             record(op, start, e);
             throw e;

@@ -1,9 +1,9 @@
-package dev.aspen.mesh.metrics;
+package dev.aspen.kv;
 
 import java.util.Locale;
 
-/** The operations of {@link dev.aspen.kv.KeyValueStore}, as decorators see them. */
-enum KvOperation {
+/** The operations of {@link KeyValueStore}, as decorators ({@link ForwardingKeyValueStore}) see them. */
+public enum KvOperation {
     PUT,
     GET,
     DELETE,
@@ -19,7 +19,7 @@ enum KvOperation {
     private final String label = name().toLowerCase(Locale.ROOT);
 
     /** The metric label, for example {@code put_all}. */
-    String label() {
+    public String label() {
         return label;
     }
 }
