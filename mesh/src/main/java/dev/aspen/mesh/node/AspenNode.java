@@ -18,6 +18,11 @@ import dev.aspen.mesh.cluster.ClusterAdmin;
 import dev.aspen.mesh.cluster.ClusterStatus;
 import dev.aspen.mesh.config.NodeConfig;
 import dev.aspen.mesh.identity.NodeIdentity;
+import dev.aspen.mesh.metrics.DiskGuard;
+import dev.aspen.mesh.metrics.DiskGuardedStore;
+import dev.aspen.mesh.metrics.MeteredKeyValueStore;
+import dev.aspen.mesh.metrics.MetricsRegistry;
+import dev.aspen.mesh.metrics.NodeMetrics;
 import dev.aspen.mesh.quic.QuicConfig;
 import dev.aspen.mesh.rpc.RpcClient;
 import dev.aspen.tickets.ClusterTicket;
@@ -46,6 +51,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,12 +96,18 @@ public final class AspenNode implements AutoCloseable {
     private final AtomicReference<Role> advertised = new AtomicReference<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile ReplicaNode replica;
+    private final MetricsRegistry metrics = new MetricsRegistry();
+    private final NodeMetrics nodeMetrics = new NodeMetrics(metrics);
+    private final DiskGuard diskGuard;
     private volatile NodeAdmin admin;
     private volatile KeyValueStore kv;
+    private volatile RaftGroupReport lastReport;
     private volatile long lastJoinAttemptNanos;
 
-    private AspenNode(NodeConfig config, NodeIdentity identity, Cookie cookie, PeerBook peers, Discovery discovery) {
+    private AspenNode(NodeConfig config, NodeIdentity identity, Cookie cookie, PeerBook peers, Discovery discovery)
+            throws IOException {
         this.config = config;
+        this.diskGuard = DiskGuard.forDataDir(config.dataDir(), config.diskFullPercent());
         this.identity = identity;
         this.cookie = cookie;
         this.peers = peers;
@@ -225,7 +237,9 @@ public final class AspenNode implements AutoCloseable {
                 QuicConfig.builder().bind(config.bind()).port(quicPort).build(),
                 raft,
                 join);
-        this.replica = ReplicaNode.start(settings, raftLog, started -> {
+        UnaryOperator<KeyValueStore> frontEnd =
+                store -> new MeteredKeyValueStore(new DiskGuardedStore(store, diskGuard), metrics);
+        this.replica = ReplicaNode.start(settings, raftLog, frontEnd, started -> {
             this.admin = new NodeAdmin(
                     cookie.clusterId(),
                     self(),
@@ -239,6 +253,10 @@ public final class AspenNode implements AutoCloseable {
             return List.of(AdminService.protocol(admin, settings.quic().maxFrameBytes()));
         });
         this.kv = new LeaderForwardingStore(replica.kv(), this::leaderStore);
+        nodeMetrics
+                .quic(replica.endpointMetrics())
+                .gossip(() -> discovery.directory().size(), discovery::stats)
+                .disk(diskGuard);
         replica.addReportListener(this::onReport);
         timers.scheduleWithFixedDelay(this::tick, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -335,6 +353,8 @@ public final class AspenNode implements AutoCloseable {
     }
 
     private void onReport(RaftGroupReport report) {
+        lastReport = report;
+        nodeMetrics.onReport(report);
         NodeEndpoint me = new NodeEndpoint(self());
         Role role = report.committedMembers().votingMembers().contains(me)
                 ? Role.VOTER
@@ -538,6 +558,34 @@ public final class AspenNode implements AutoCloseable {
     /** A ticket for this cluster: this node and the voters it knows addresses of. */
     public ClusterTicket ticket() {
         return admin.ticket();
+    }
+
+    /**
+     * Why this node cannot serve writes and linearizable reads now, if it cannot: not a member
+     * yet, no leader known, or a nearly full disk. Empty when healthy (what {@code GET /health}
+     * reports).
+     */
+    public Optional<String> unhealthyReason() {
+        if (closed.get()) {
+            return Optional.of("the node is shutting down");
+        }
+        RaftGroupReport report = lastReport;
+        if (replica == null || report == null) {
+            return Optional.of("the node is starting");
+        }
+        if (!report.committedMembers().members().contains(new NodeEndpoint(self()))) {
+            return Optional.of("this node is not a member of the cluster yet (joining)");
+        }
+        if (report.leader().isEmpty()) {
+            return Optional.of("no leader is known in term " + report.term()
+                    + " (an election is running, or a majority of voters is unreachable)");
+        }
+        return diskGuard.writeRefusal();
+    }
+
+    /** The node's metrics in the Prometheus text format ({@link MetricsRegistry#CONTENT_TYPE}). */
+    public String scrapeMetrics() {
+        return metrics.scrape();
     }
 
     /** Where this node's QUIC endpoint listens. */

@@ -14,6 +14,7 @@ import dev.aspen.kv.LeaseExpiry;
 import dev.aspen.kv.RaftCommandLog;
 import dev.aspen.mesh.client.KvService;
 import dev.aspen.mesh.identity.NodeIdentity;
+import dev.aspen.mesh.quic.EndpointMetrics;
 import dev.aspen.mesh.quic.OutboundChannel;
 import dev.aspen.mesh.quic.Protocol;
 import dev.aspen.mesh.quic.QuicConfig;
@@ -40,6 +41,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,7 +109,11 @@ public final class ReplicaNode implements AutoCloseable {
     private final List<Consumer<RaftGroupReport>> reportListeners = new CopyOnWriteArrayList<>();
     private volatile boolean leader;
 
-    private ReplicaNode(Settings settings, DurableRaftStore store, Function<ReplicaNode, List<Protocol>> moreProtocols)
+    private ReplicaNode(
+            Settings settings,
+            DurableRaftStore store,
+            UnaryOperator<KeyValueStore> frontEnd,
+            Function<ReplicaNode, List<Protocol>> moreProtocols)
             throws IOException {
         this.settings = settings;
         NodeId self = settings.identity().nodeId();
@@ -141,7 +147,7 @@ public final class ReplicaNode implements AutoCloseable {
                 .map(builder::restart)
                 .orElseGet(() -> settings.join() ? builder.join(initial) : builder.startNew(initial));
         this.commandLog = new RaftCommandLog(group);
-        this.kv = KeyValueStore.over(commandLog, machine, expiry);
+        this.kv = frontEnd.apply(KeyValueStore.over(commandLog, machine, expiry));
         RpcServer clients =
                 new RpcServer(new KvService(kv, this::forward), settings.quic().maxFrameBytes(), 1024);
         List<Protocol> protocols = new ArrayList<>(List.of(
@@ -167,7 +173,7 @@ public final class ReplicaNode implements AutoCloseable {
      * @throws IOException if the log, the state machine files or the port cannot be opened
      */
     public static ReplicaNode start(Settings settings) throws IOException {
-        return start(settings, openLog(settings.dataDir()), node -> List.of());
+        return start(settings, openLog(settings.dataDir()), UnaryOperator.identity(), node -> List.of());
     }
 
     /**
@@ -181,15 +187,19 @@ public final class ReplicaNode implements AutoCloseable {
 
     /**
      * As {@link #start(Settings)}, on a log {@link #openLog opened} before (the replica owns and
-     * closes it from here on, also when the start fails), also serving the protocols {@code
-     * moreProtocols} makes. That function is called once, before the endpoint binds, with this
-     * replica (whose {@link #kv()} and {@link #group()} are ready; {@link #address()} is not yet).
+     * closes it from here on, also when the start fails), serving {@code frontEnd} applied to the
+     * store (for example metrics and a full-disk guard) to clients, and also serving the protocols
+     * {@code moreProtocols} makes. That function is called once, before the endpoint binds, with
+     * this replica (whose {@link #kv()} and {@link #group()} are ready; {@link #address()} is not).
      */
     public static ReplicaNode start(
-            Settings settings, DurableRaftStore log, Function<ReplicaNode, List<Protocol>> moreProtocols)
+            Settings settings,
+            DurableRaftStore log,
+            UnaryOperator<KeyValueStore> frontEnd,
+            Function<ReplicaNode, List<Protocol>> moreProtocols)
             throws IOException {
         try {
-            return new ReplicaNode(settings, log, moreProtocols);
+            return new ReplicaNode(settings, log, frontEnd, moreProtocols);
         } catch (IOException | RuntimeException e) {
             log.close();
             throw e;
@@ -268,7 +278,12 @@ public final class ReplicaNode implements AutoCloseable {
         throw last;
     }
 
-    /** The key/value store of this replica (writes go through the Raft group). */
+    /** What this replica's endpoint has counted (connections, authentication failures, bad frames). */
+    public EndpointMetrics endpointMetrics() {
+        return endpoint.metrics();
+    }
+
+    /** The key/value store of this replica as clients see it (writes go through the Raft group). */
     public KeyValueStore kv() {
         return kv;
     }
