@@ -114,23 +114,24 @@ final class Call {
     /**
      * The request body, at most the configured limit.
      *
-     * @throws ApiException 413 {@code too_large} beyond the limit
+     * @throws ApiException 413 {@code too_large} beyond the limit, after reading and discarding up to
+     *     another limit's worth of the body so the client gets the answer rather than a reset
+     *     connection (a larger body may still see its connection closed)
      */
     byte[] body() throws IOException {
         String length = exchange.getRequestHeaders().getFirst("Content-Length");
-        if (length != null
-                && length.chars().allMatch(Character::isDigit)
-                && length.length() < 19
-                && Long.parseLong(length) > maxBodyBytes) {
-            throw tooLarge();
-        }
         try (InputStream in = exchange.getRequestBody()) {
+            if (length != null
+                    && length.length() < 19
+                    && length.chars().allMatch(Character::isDigit)
+                    && Long.parseLong(length) > maxBodyBytes) {
+                throw tooLarge(in);
+            }
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             byte[] buffer = new byte[8192];
-            int n;
-            while ((n = in.read(buffer)) > 0) {
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
                 if (out.size() + n > maxBodyBytes) {
-                    throw tooLarge();
+                    throw tooLarge(in);
                 }
                 out.write(buffer, 0, n);
             }
@@ -138,7 +139,12 @@ final class Call {
         }
     }
 
-    private ApiException tooLarge() {
+    private ApiException tooLarge(InputStream in) throws IOException {
+        byte[] discard = new byte[8192];
+        long drained = 0;
+        for (int n = 0; n >= 0 && drained <= maxBodyBytes; n = in.read(discard)) {
+            drained += n;
+        }
         return ApiException.tooLarge("request body is larger than " + maxBodyBytes + " bytes");
     }
 
