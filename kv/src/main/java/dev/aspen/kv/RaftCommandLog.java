@@ -69,12 +69,6 @@ public final class RaftCommandLog implements CommandLog {
                     .map(Object::toString)
                     .orElse(null));
         }
-        if (failure instanceof RaftGroupException raft && raft.getCause() instanceof KvException kv) {
-            // MicroRaft completes a command exceptionally when the state machine returns a Throwable,
-            // so a typed failure the state machine returned as a value (lease_not_found, ...) arrives
-            // wrapped here; hand it on as it was.
-            return kv;
-        }
         if (failure instanceof RaftGroupException raft) {
             return KvException.of(ErrorCode.UNAVAILABLE, raft.code().wireName() + ": " + raft.getMessage());
         }

@@ -17,6 +17,7 @@ import dev.aspen.mesh.cluster.AdminService;
 import dev.aspen.mesh.cluster.ClusterAdmin;
 import dev.aspen.mesh.cluster.ClusterStatus;
 import dev.aspen.mesh.config.NodeConfig;
+import dev.aspen.mesh.http.HttpApi;
 import dev.aspen.mesh.identity.NodeIdentity;
 import dev.aspen.mesh.metrics.DiskGuard;
 import dev.aspen.mesh.metrics.DiskGuardedStore;
@@ -102,6 +103,7 @@ public final class AspenNode implements AutoCloseable {
     private volatile NodeAdmin admin;
     private volatile KeyValueStore kv;
     private volatile RaftGroupReport lastReport;
+    private volatile HttpApi http;
     private volatile long lastJoinAttemptNanos;
 
     private AspenNode(NodeConfig config, NodeIdentity identity, Cookie cookie, PeerBook peers, Discovery discovery)
@@ -149,11 +151,13 @@ public final class AspenNode implements AutoCloseable {
         try {
             boolean restart = raftLog.restoredState().isPresent();
             int quicPort = quicPort(config, previous);
-            Discovery discovery = discovery(config, identity, cookie, peers, previous, quicPort, restart);
+            InetSocketAddress http = httpAddress(config, previous);
+            Discovery discovery = discovery(config, identity, cookie, peers, previous, quicPort, http, restart);
             node = new AspenNode(config, identity, cookie, peers, discovery);
             peers.attach(discovery.directory());
             discovery.start();
             node.startReplica(raftLog, quicPort, restart);
+            node.startHttp(http);
             return node;
         } catch (IOException | InterruptedException | RuntimeException e) {
             if (node != null) {
@@ -176,6 +180,23 @@ public final class AspenNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Where the HTTP API will listen: the configured port, else the previous run's, else a free
+     * one (found now, so discovery can advertise it before the API starts).
+     */
+    private static InetSocketAddress httpAddress(NodeConfig config, Optional<NodeFiles.NodeInfo> previous)
+            throws IOException {
+        int port = config.httpPort().orElseGet(() -> previous.flatMap(NodeFiles.NodeInfo::httpAddress)
+                .map(address -> SocketAddresses.parse(address).getPort())
+                .orElse(0));
+        if (port == 0) {
+            try (ServerSocket probe = new ServerSocket(0, 1, config.httpBind())) {
+                port = probe.getLocalPort();
+            }
+        }
+        return new InetSocketAddress(config.httpBind(), port);
+    }
+
     private static Discovery discovery(
             NodeConfig config,
             NodeIdentity identity,
@@ -183,7 +204,10 @@ public final class AspenNode implements AutoCloseable {
             PeerBook peers,
             Optional<NodeFiles.NodeInfo> previous,
             int quicPort,
+            InetSocketAddress http,
             boolean restart) {
+        InetSocketAddress advertisedHttp =
+                http.getAddress().isAnyLocalAddress() ? new InetSocketAddress(config.bind(), http.getPort()) : http;
         int gossipPort = config.gossipPort().orElseGet(() -> previous.flatMap(NodeFiles.NodeInfo::gossipAddress)
                 .map(address -> SocketAddresses.parse(address).getPort())
                 .orElseGet(() -> tcpPortFree(config.bind(), quicPort) ? quicPort : 0));
@@ -193,6 +217,7 @@ public final class AspenNode implements AutoCloseable {
                 .bindAddress(config.bind())
                 .gossipPort(gossipPort)
                 .quicAddress(new InetSocketAddress(config.bind(), quicPort))
+                .httpAddress(advertisedHttp)
                 .role(restart ? Role.VOTER : Role.PENDING)
                 .seeds(config.peers())
                 .seeds(peers.gossipSeeds())
@@ -259,6 +284,17 @@ public final class AspenNode implements AutoCloseable {
                 .disk(diskGuard);
         replica.addReportListener(this::onReport);
         timers.scheduleWithFixedDelay(this::tick, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void startHttp(InetSocketAddress address) throws IOException {
+        HttpApi api = HttpApi.start(HttpApi.Settings.builder(kv, admin, self(), replica.address())
+                .bind(address)
+                .token(config.httpToken())
+                .unhealthyReason(this::unhealthyReason)
+                .metrics(this::scrapeMetrics)
+                .build());
+        this.http = api;
+        metrics.gauge("aspen_http_open_watches", "Server-sent-event watches open on the HTTP API.", api::openWatches);
     }
 
     /** How a first start goes: form a new group with these members, or join the group they started. */
@@ -593,9 +629,9 @@ public final class AspenNode implements AutoCloseable {
         return replica.address();
     }
 
-    /** Where this node's HTTP API listens, when it serves one. */
-    public Optional<InetSocketAddress> httpAddress() {
-        return discovery.localRecord().httpAddress();
+    /** Where this node's HTTP API listens. */
+    public InetSocketAddress httpAddress() {
+        return http.address();
     }
 
     /** What {@value NodeFiles#NODE_FILE} tells tools about this running node. */
@@ -606,7 +642,7 @@ public final class AspenNode implements AutoCloseable {
                 SocketAddresses.format(quicAddress()),
                 ticket().toString(),
                 Optional.of(SocketAddresses.format(gossipAddress())),
-                httpAddress().map(SocketAddresses::format));
+                Optional.of(SocketAddresses.format(httpAddress())));
     }
 
     /** Where this node's gossip (TCP) listens. */
@@ -622,6 +658,10 @@ public final class AspenNode implements AutoCloseable {
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        HttpApi api = http;
+        if (api != null) {
+            api.close();
         }
         timers.shutdownNow();
         ReplicaNode current = replica;

@@ -3,8 +3,6 @@ package dev.aspen.mesh.node;
 import dev.aspen.mesh.config.NodeConfig;
 import dev.aspen.tickets.SocketAddresses;
 import java.io.PrintWriter;
-import java.net.InetSocketAddress;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -32,16 +30,12 @@ public final class NodeRunner {
         out.println("aspen node " + info.nodeId() + " is serving cluster " + info.clusterId());
         out.println("  QUIC      " + info.quicAddress());
         out.println("  gossip    " + info.gossipAddress().orElse("-"));
-        Optional<InetSocketAddress> http = node.httpAddress();
-        out.println("  HTTP      "
-                + http.map(a -> "http://" + SocketAddresses.format(a)).orElse("-"));
+        String url = "http://" + SocketAddresses.format(node.httpAddress());
+        out.println("  HTTP      " + url);
         out.println("  data dir  " + config.dataDir().toAbsolutePath());
         out.println("  ticket    " + info.ticket());
-        http.ifPresent(a -> {
-            String url = "http://" + SocketAddresses.format(a);
-            out.println("Try:  curl -X PUT " + url + "/v1/kv/hello -d world");
-            out.println("      curl " + url + "/v1/kv/hello?raw");
-        });
+        out.println("Try:  curl -X PUT " + url + "/v1/kv/hello -d world");
+        out.println("      curl " + url + "/v1/kv/hello?raw");
         out.println("      bin/aspen kv get hello --data-dir " + config.dataDir());
         out.println("Stop with Ctrl-C (SIGTERM): the node shuts down cleanly.");
         out.flush();
