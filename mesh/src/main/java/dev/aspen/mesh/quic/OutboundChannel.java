@@ -29,15 +29,15 @@ import tech.kwik.core.QuicStream;
  * within the channel is preserved. Messages wait while the peer is unreachable; those of a batch
  * whose write failed on an open connection are dropped.
  *
- * <p>Kwik lost-send bug: a written frame is occasionally never transmitted until the next write on
- * the stream. Raft traffic is the worst case for it: a leader has one AppendEntries in flight per
- * follower and sends the next only when the response arrives, so a stuck response stalls that
- * follower until MicroRaft's backoff (250 ms rounds) gives up on it. So while the channel is idle,
- * for two seconds after its last data, it writes an empty frame after {@link Settings#nudgeAfter()}
- * (200 ms by default), then at doubling intervals up to 200 ms; any write releases a stuck frame.
- * A 5 ms first nudge raised puts at 64 outstanding from 1.3k to 17k ops/s in {@code mesh/bench.sh}
- * but made the test suite flaky under load; it stays off until that is understood.
- * {@link #nudges()} counts them; receivers skip empty frames.
+ * <p>Kwik lost-send bug ({@link SendStall}): part of a write is occasionally left in Kwik's send
+ * buffer until the next write on the stream. Raft traffic is the worst case for it: a leader has
+ * one AppendEntries in flight per follower and sends the next only when the response arrives, so a
+ * stuck response stalls that follower until MicroRaft's backoff (250 ms rounds) gives up on it. So
+ * while the channel is idle, for two seconds after its last data, it checks the stream every 2 ms
+ * and writes an empty frame as soon as two checks in a row see data stuck ({@link #stallRepairs()});
+ * as a fallback for stalls it cannot see, it also writes one after {@link Settings#nudgeAfter()}
+ * (200 ms by default), then at doubling intervals up to 200 ms. Any write releases stuck data.
+ * {@link #nudges()} counts all empty frames; receivers skip them.
  */
 public final class OutboundChannel implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OutboundChannel.class);
@@ -46,6 +46,8 @@ public final class OutboundChannel implements AutoCloseable {
     private static final long NUDGE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(2);
     /** Cap on the interval between idle nudges, which doubles from {@link Settings#nudgeAfter()}. */
     private static final long MAX_NUDGE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** How often an idle channel checks its stream for a stalled send ({@link SendStall}). */
+    static final long STALL_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     /**
      * Channel limits and timing.
@@ -101,6 +103,7 @@ public final class OutboundChannel implements AutoCloseable {
     private final LongAdder dropped = new LongAdder();
     private final LongAdder sent = new LongAdder();
     private final LongAdder nudges = new LongAdder();
+    private final LongAdder stallRepairs = new LongAdder();
     private final LongAdder connects = new LongAdder();
     private volatile boolean reachable = true;
     private long queuedBytes;
@@ -188,6 +191,11 @@ public final class OutboundChannel implements AutoCloseable {
     /** Empty frames written to release a possibly stalled stream. */
     public long nudges() {
         return nudges.sum();
+    }
+
+    /** Nudges written because {@link SendStall} saw the stream's data stuck (included in {@link #nudges()}). */
+    public long stallRepairs() {
+        return stallRepairs.sum();
     }
 
     /**
@@ -278,15 +286,24 @@ public final class OutboundChannel implements AutoCloseable {
     private List<byte[]> nextBatch(boolean nudgeDue) throws InterruptedException {
         lock.lock();
         try {
-            long nudgeNanos = nudgeIntervalNanos;
+            long nudgeAt = System.nanoTime() + nudgeIntervalNanos;
+            boolean suspect = false;
             while (queue.isEmpty() && !closed) {
                 if (!nudgeDue) {
                     changed.await();
-                } else if (nudgeNanos <= 0) {
-                    return List.of();
-                } else {
-                    nudgeNanos = changed.awaitNanos(nudgeNanos);
+                    continue;
                 }
+                long left = nudgeAt - System.nanoTime();
+                if (left <= 0) {
+                    return List.of();
+                }
+                changed.awaitNanos(Math.min(left, STALL_CHECK_NANOS));
+                boolean stalled = SendStall.stalled(out);
+                if (stalled && suspect) {
+                    stallRepairs.increment();
+                    return List.of();
+                }
+                suspect = stalled;
             }
             if (closed) {
                 return null;

@@ -3,6 +3,7 @@ package dev.aspen.mesh.rpc;
 import dev.aspen.mesh.quic.FrameException;
 import dev.aspen.mesh.quic.Frames;
 import dev.aspen.mesh.quic.PeerConnection;
+import dev.aspen.mesh.quic.SendStall;
 import dev.aspen.tickets.NodeId;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -25,16 +26,22 @@ import tech.kwik.core.QuicStream;
  * The dialer's side of the request/response protocol on one long-lived stream of a {@link
  * PeerConnection}: pipelined calls matched to responses by request id, and watches.
  *
- * <p>Every call has a timeout. A watchdog sweeps outstanding calls: when the oldest has waited
- * {@link Settings#nudgeAfter()} (200 ms by default) with nothing received, it writes an empty frame, which the server
- * echoes — any write releases a stream stalled by Kwik's lost-send bug, on either side. A response
- * that arrives after such a nudge counts as a recovery ({@link #recoveries()}).
+ * <p>Every call has a timeout. Kwik's lost-send bug ({@link SendStall}) can leave requests in the
+ * stream's send buffer until the next write: while calls are outstanding the stream is checked
+ * every 2 ms and nudged with an empty frame when two checks in a row see that ({@link
+ * #stallRepairs()}). For a stall on the server's side, which this side cannot see, a watchdog
+ * sweeps outstanding calls: when the oldest has waited {@link Settings#nudgeAfter()} (200 ms by
+ * default) with nothing received, it writes an empty frame, which the server echoes — any write
+ * releases a stalled stream. A response that arrives after such a nudge counts as a recovery
+ * ({@link #recoveries()}).
  *
  * <p>Thread-safe. One reader thread (daemon) per client.
  */
 public final class RpcClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RpcClient.class);
     private static final byte[] NUDGE = new byte[0];
+    /** How often the stream is checked for a stalled send ({@link SendStall}) while calls are outstanding. */
+    private static final long STALL_CHECK_MILLIS = 2;
 
     /**
      * @param maxInFlight calls plus watches outstanding at once; more fail with {@link
@@ -54,11 +61,14 @@ public final class RpcClient implements AutoCloseable {
     private final OutputStream out;
     private final Settings settings;
     private final ScheduledFuture<?> watchdog;
+    private final ScheduledFuture<?> stallCheck;
     private final Thread reader;
     private final AtomicLong ids = new AtomicLong();
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private final LongAdder recoveries = new LongAdder();
     private final LongAdder nudges = new LongAdder();
+    private final LongAdder stallRepairs = new LongAdder();
+    private boolean stallSuspected; // stall-check task only
     private volatile long lastReceiveNanos = System.nanoTime();
     private volatile long lastNudgeNanos;
     private volatile boolean closed;
@@ -106,6 +116,8 @@ public final class RpcClient implements AutoCloseable {
         this.out = streamWrapper.apply(stream.getOutputStream());
         long period = Math.max(10, settings.nudgeAfter().toMillis() / 2);
         this.watchdog = timers.scheduleAtFixedRate(this::sweep, period, period, TimeUnit.MILLISECONDS);
+        this.stallCheck = timers.scheduleWithFixedDelay(
+                this::checkStall, STALL_CHECK_MILLIS, STALL_CHECK_MILLIS, TimeUnit.MILLISECONDS);
         this.reader = new Thread(
                 this::readLoop, "aspen-rpc-" + connection.peer().toString().substring(0, 6));
         reader.setDaemon(true);
@@ -250,12 +262,27 @@ public final class RpcClient implements AutoCloseable {
             for (Pending entry : pending.values()) {
                 entry.nudged = !entry.isWatch() && now - entry.startNanos > nudgeAfter;
             }
-            synchronized (out) {
-                try {
-                    Frames.write(out, NUDGE);
-                } catch (IOException e) {
-                    log.debug("nudge to {} failed: {}", connection.peer(), e.getMessage());
-                }
+            nudge();
+        }
+    }
+
+    /** Nudges at once when two checks in a row see this side's requests stuck in Kwik's send buffer. */
+    private void checkStall() {
+        boolean stalled = !pending.isEmpty() && SendStall.stalled(out);
+        if (stalled && stallSuspected) {
+            stallRepairs.increment();
+            nudge();
+            stalled = false;
+        }
+        stallSuspected = stalled;
+    }
+
+    private void nudge() {
+        synchronized (out) {
+            try {
+                Frames.write(out, NUDGE);
+            } catch (IOException e) {
+                log.debug("nudge to {} failed: {}", connection.peer(), e.getMessage());
             }
         }
     }
@@ -279,9 +306,14 @@ public final class RpcClient implements AutoCloseable {
         return recoveries.sum();
     }
 
-    /** Nudges written by the watchdog. */
+    /** Nudges written by the watchdog after {@link Settings#nudgeAfter()} of silence. */
     public long nudges() {
         return nudges.sum();
+    }
+
+    /** Nudges written at once because {@link SendStall} saw requests stuck in the send buffer. */
+    public long stallRepairs() {
+        return stallRepairs.sum();
     }
 
     /** False once the underlying connection closed. */
@@ -294,6 +326,7 @@ public final class RpcClient implements AutoCloseable {
     public void close() {
         closed = true;
         watchdog.cancel(false);
+        stallCheck.cancel(false);
         connection.close();
         failAll(new RpcException(RpcException.Kind.CONNECTION_LOST, "client closed"));
     }

@@ -82,13 +82,14 @@ public final class MeshBench {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             System.out.printf(
-                    "channel  %5d B messages: %9.0f msg/s  %7.1f MB/s  (%d delivered, %d dropped, %d nudges)%n",
+                    "channel  %5d B messages: %9.0f msg/s  %7.1f MB/s  (%d delivered, %d dropped, %d nudges, %d for stalls)%n",
                     messageBytes,
                     received.get() / seconds,
                     received.get() * (double) messageBytes / seconds / 1e6,
                     received.get(),
                     channel.dropped(),
-                    channel.nudges());
+                    channel.nudges(),
+                    channel.stallRepairs());
         }
     }
 
@@ -208,6 +209,9 @@ public final class MeshBench {
             byte[] request = new byte[200];
             measure("rpc warm-up", outstanding, count / 10, () -> client.call(request));
             measure("rpc 200 B", outstanding, count, () -> client.call(request));
+            System.out.printf(
+                    "rpc        %3d outstanding: %d stall repairs, %d watchdog nudges%n",
+                    outstanding, client.stallRepairs(), client.nudges());
         } finally {
             timers.shutdownNow();
         }
