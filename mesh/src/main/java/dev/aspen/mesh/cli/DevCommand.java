@@ -82,7 +82,13 @@ final class DevCommand implements Callable<Integer> {
                 .map(p -> SocketAddresses.format(new InetSocketAddress(LOOPBACK, p.quic())))
                 .collect(Collectors.joining(","));
         List<Process> processes = new ArrayList<>();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopAll(processes), "aspen-dev-stop"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            stopAll(processes);
+                            Runtime.getRuntime().halt(0); // Ctrl-C is how a dev cluster ends: a clean stop
+                        },
+                        "aspen-dev-stop"));
         for (int i = 1; i <= nodes; i++) {
             Path dir = nodeDir(i);
             Files.createDirectories(dir);
