@@ -53,14 +53,14 @@ first_start() {  # first_start I [FLAGS...]
   local i=$1; shift
   start_node "$i" --quic-port "${quic[$i]}" --gossip-port "${quic[$i]}" --http-port "${http[$i]}" "$@"
 }
-healthy() { curl -fsS "$(url "$1")/health"; }
-cluster() { curl -fsS "$(url "$1")/v1/cluster"; }
+healthy() { curl -fsS --max-time 3 "$(url "$1")/health"; }
+cluster() { curl -fsS --max-time 5 "$(url "$1")/v1/cluster"; }
 count() { cluster "$1" | jq "[.members[] | select(.role == \"$2\")] | length"; }
 has_counts() { [[ "$(count "$1" voter)" == "$2" && "$(count "$1" learner)" == "$3" ]]; }
 node_id() { jq -r .node_id "$work/n$1/node.json"; }
 index_of() { for i in "${!pid[@]}"; do [[ "$(node_id "$i")" == "$1" ]] && { echo "$i"; return; }; done; return 1; }
-put() { curl -fsS -X PUT "$(url "$1")/v1/kv/$2" --data-binary "$3"; }
-get_raw() { curl -fsS "$(url "$1")/v1/kv/$2?raw${3:+&consistency=$3}"; }
+put() { curl -fsS --max-time 3 -X PUT "$(url "$1")/v1/kv/$2" --data-binary "$3"; }
+get_raw() { curl -fsS --max-time 3 "$(url "$1")/v1/kv/$2?raw${3:+&consistency=$3}"; }
 value_is() { [[ "$(get_raw "$1" "$2" "${4:-}")" == "$3" ]]; }
 
 "$aspen" --version >/dev/null   # builds the launcher's jar once, before timing anything

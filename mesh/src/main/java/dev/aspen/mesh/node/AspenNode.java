@@ -389,6 +389,13 @@ public final class AspenNode implements AutoCloseable {
     }
 
     private void onReport(RaftGroupReport report) {
+        RaftGroupReport previous = lastReport;
+        if (previous == null || !previous.leader().equals(report.leader())) {
+            log.info(
+                    "leader is now {} (term {})",
+                    report.leader().map(l -> l.nodeId().toString()).orElse("unknown"),
+                    report.term());
+        }
         lastReport = report;
         nodeMetrics.onReport(report);
         NodeEndpoint me = new NodeEndpoint(self());
@@ -493,12 +500,15 @@ public final class AspenNode implements AutoCloseable {
 
     /** A client for {@code leader}'s client protocol, for calls this node must forward. */
     private KeyValueStore leaderStore(NodeId leader) throws IOException {
+        if (health(leader) == ClusterStatus.Health.DEAD) {
+            throw new IOException("leader " + leader + " has left discovery; waiting for the next election");
+        }
         return kvLinks.get(
                 leader,
                 addresses -> AspenClient.connect(
                         List.of(new TicketPeer(leader, addresses)),
                         cookie.clusterKey(),
-                        RpcClient.Settings.defaults()));
+                        RpcClient.Settings.forwarding()));
     }
 
     /** Open clients to other nodes, one per node, made on first use. */

@@ -262,7 +262,8 @@ public final class ReplicaNode implements AutoCloseable {
 
     /**
      * Opens an RPC connection from this replica's endpoint to {@code peer}'s protocol {@code alpn},
-     * trying each of its known addresses. The caller closes it.
+     * trying each of its known addresses, with {@link RpcClient.Settings#forwarding()} (short call
+     * bounds, for calls sent on behalf of a client). The caller closes it.
      *
      * @throws IOException if no address is known or none answers
      */
@@ -270,7 +271,7 @@ public final class ReplicaNode implements AutoCloseable {
         IOException last = new IOException("no address known for node " + peer);
         for (InetSocketAddress address : settings.addresses().apply(peer)) {
             try {
-                return new RpcClient(endpoint.connect(peer, address, alpn), RpcClient.Settings.defaults(), timers);
+                return new RpcClient(endpoint.connect(peer, address, alpn), RpcClient.Settings.forwarding(), timers);
             } catch (IOException e) {
                 last = e;
             }
