@@ -14,7 +14,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Cli.Version.class,
         description = "Aspen: a small, strongly consistent key/value store.",
-        subcommands = {NodeCommand.class, KvCommand.class, TicketCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            NodeCommand.class,
+            KvCommand.class,
+            TicketCommand.class,
+            BenchCommand.class,
+            CommandLine.HelpCommand.class
+        })
 final class Cli implements Runnable {
     /** Exit code for a failed operation. */
     static final int EXIT_FAILED = 1;
