@@ -5,6 +5,7 @@
 # nothing. Installs nothing.
 #
 # Usage: bench/compare.sh
+# Workloads use 4 client connections (1 for put-1), 10k keys, 16 B keys and 100 B values unless named.
 # Environment:
 #   BENCH_DURATION  measured time per workload and system (default 10s)
 #   BENCH_WARMUP    warm-up per workload and system, not measured (default 2s)
@@ -139,13 +140,13 @@ rss_list() { # PIDS... -> "a/b/c"
 # --- the workloads --------------------------------------------------------------------------------
 workloads=(
   "put-1|put --inflight 1 --clients 1"
-  "put-16|put --inflight 16"
-  "put-64|put --inflight 64"
-  "put-256|put --inflight 256"
-  "get-linearizable-64|get --inflight 64 --consistency linearizable"
-  "get-stale-64|get --inflight 64 --consistency stale"
-  "put-4KiB-64|put --inflight 64 --value-size 4096"
-  "mixed-90/10-64|mixed --inflight 64 --read-ratio 0.9"
+  "put-16|put --inflight 16 --clients 4"
+  "put-64|put --inflight 64 --clients 4"
+  "put-256|put --inflight 256 --clients 4"
+  "get-linearizable-64|get --inflight 64 --clients 4 --consistency linearizable"
+  "get-stale-64|get --inflight 64 --clients 4 --consistency stale"
+  "put-4KiB-64|put --inflight 64 --clients 4 --value-size 4096"
+  "mixed-90/10-64|mixed --inflight 64 --clients 4 --read-ratio 0.9"
 )
 mkdir -p "$(dirname "$results")"
 : >"$results"
@@ -157,7 +158,7 @@ run() { # SYSTEM NAME ARGS...
   echo "compare.sh: $system $name" >&2
   if ! java "${ASPEN_JVM_FLAGS[@]}" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$classpath" \
     dev.aspen.bench.BenchMain "$@" --system "$system" "${target[@]}" --json \
-    --clients 4 --keyspace 10000 --duration "$duration" --warmup "$warmup" \
+    --keyspace 10000 --duration "$duration" --warmup "$warmup" \
     2>>"$work/bench.log" | jq -c --arg name "$name" '. + {name: $name}' >>"$results"; then
     echo "{\"name\":\"$name\",\"target\":\"$system\",\"failed\":true}" >>"$results"
   fi

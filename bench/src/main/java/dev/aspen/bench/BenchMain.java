@@ -4,6 +4,7 @@ import dev.aspen.mesh.cli.BenchCommand;
 import dev.aspen.mesh.client.AspenClient;
 import dev.aspen.mesh.loadgen.AspenTarget;
 import dev.aspen.mesh.loadgen.BenchResult;
+import dev.aspen.mesh.loadgen.Consistency;
 import dev.aspen.mesh.loadgen.LoadGenerator;
 import dev.aspen.mesh.loadgen.LoadSpec;
 import dev.aspen.mesh.loadgen.Target;
@@ -71,10 +72,14 @@ public final class BenchMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         LoadSpec loadSpec = load.spec(workload);
+        if (system.equals("etcd") && loadSpec.consistency() == Consistency.LEASE) {
+            throw new FormatException("etcd has no lease reads: use --consistency linearizable or stale");
+        }
         Target.Factory factory = factory();
         PrintWriter err = spec.commandLine().getErr();
         BenchResult result = LoadGenerator.run(system, loadSpec, factory, load.progress(err));
-        return BenchCommand.report(result, json, spec.commandLine().getOut(), err);
+        return BenchCommand.report(
+                "aspen-bench", result, json, spec.commandLine().getOut(), err);
     }
 
     private Target.Factory factory() {

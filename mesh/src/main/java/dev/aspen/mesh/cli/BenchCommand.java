@@ -53,18 +53,19 @@ public final class BenchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Target.Factory factory = () -> AspenTarget.of(target.connect());
         BenchResult result = LoadGenerator.run("aspen", loadSpec, factory, load.progress(err));
-        return report(result, target.json, spec.commandLine().getOut(), err);
+        return report("aspen", result, target.json, spec.commandLine().getOut(), err);
     }
 
     /**
      * Prints {@code result} (JSON or text) on {@code out} and returns the exit code: 0, or 1 with a
-     * line on {@code err} when no operation succeeded.
+     * line on {@code err}, starting with {@code program}, when no operation succeeded.
      */
-    public static int report(BenchResult result, boolean json, PrintWriter out, PrintWriter err) {
+    public static int report(String program, BenchResult result, boolean json, PrintWriter out, PrintWriter err) {
         out.println(json ? result.toJson() : result.summary());
         out.flush();
         if (result.ops() == 0) {
-            err.println("aspen: no operation succeeded (" + result.errors() + " failed: " + result.errorCodes() + ")");
+            err.println(
+                    program + ": no operation succeeded (" + result.errors() + " failed: " + result.errorCodes() + ")");
             return Cli.EXIT_FAILED;
         }
         return 0;
