@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             LeaseCommand.class,
             ClusterCommand.class,
             TicketCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class
         })
 final class Cli implements Runnable {
