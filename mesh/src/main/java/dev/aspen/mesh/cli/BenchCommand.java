@@ -45,15 +45,15 @@ public final class BenchCommand implements Callable<Integer> {
     LoadOptions load = new LoadOptions();
 
     @Mixin
-    KvCommand.Target target = new KvCommand.Target();
+    ClusterOptions cluster = new ClusterOptions();
 
     @Override
     public Integer call() throws Exception {
         LoadSpec loadSpec = load.spec(workload);
         PrintWriter err = spec.commandLine().getErr();
-        Target.Factory factory = () -> AspenTarget.of(target.connect());
+        Target.Factory factory = () -> AspenTarget.of(cluster.kvClient());
         BenchResult result = LoadGenerator.run("aspen", loadSpec, factory, load.progress(err));
-        return report("aspen", result, target.json, spec.commandLine().getOut(), err);
+        return report("aspen", result, cluster.json, spec.commandLine().getOut(), err);
     }
 
     /**

@@ -77,6 +77,6 @@ class BenchCommandTest {
     void noNodeInTheDataDirIsAUsageError() {
         Run run = bench("put", "--total", "10");
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).startsWith("aspen: no --ticket given and no node in " + dir);
+        assertThat(run.err()).startsWith("aspen: " + dir.resolve("node.json") + " does not exist");
     }
 }
