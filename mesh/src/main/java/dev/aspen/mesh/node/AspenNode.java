@@ -83,6 +83,7 @@ public final class AspenNode implements AutoCloseable {
     private static final Duration JOIN_RETRY = Duration.ofSeconds(2);
     private static final Duration PROGRESS_LOG = Duration.ofSeconds(10);
     private static final Duration FIND_CLUSTER_PERIOD = Duration.ofSeconds(1);
+    private static final Duration MEMBERSHIP_CHECK = Duration.ofSeconds(10);
 
     private final NodeConfig config;
     private final NodeIdentity identity;
@@ -105,6 +106,9 @@ public final class AspenNode implements AutoCloseable {
     private volatile RaftGroupReport lastReport;
     private volatile HttpApi http;
     private volatile long lastJoinAttemptNanos;
+    private volatile long leaderlessSinceNanos;
+    private volatile long lastMembershipCheckNanos;
+    private volatile String removedReason;
 
     private AspenNode(NodeConfig config, NodeIdentity identity, Cookie cookie, PeerBook peers, Discovery discovery)
             throws IOException {
@@ -429,6 +433,7 @@ public final class AspenNode implements AutoCloseable {
             askToJoin(report);
             return;
         }
+        checkStillAMember(report);
         Optional<Autopilot.Action> action = autopilot.plan(report);
         if (action.isPresent() && changeInFlight.compareAndSet(false, true)) {
             Autopilot.Action change = action.get();
@@ -444,6 +449,53 @@ public final class AspenNode implements AutoCloseable {
                 }
             });
         }
+    }
+
+    /**
+     * A member that has heard no leader for a while may have been removed while it was away (the
+     * cluster no longer talks to it, so it never learns). Ask a live voter: if its leader's
+     * membership lacks this node, say so in the log and in {@link #unhealthyReason()}.
+     */
+    private void checkStillAMember(RaftGroupReport report) {
+        long now = System.nanoTime();
+        if (report.leader().isPresent()) {
+            leaderlessSinceNanos = 0;
+            removedReason = null;
+            return;
+        }
+        if (leaderlessSinceNanos == 0) {
+            leaderlessSinceNanos = now;
+        }
+        if (now - leaderlessSinceNanos < MEMBERSHIP_CHECK.toNanos()
+                || now - lastMembershipCheckNanos < MEMBERSHIP_CHECK.toNanos()) {
+            return;
+        }
+        lastMembershipCheckNanos = now;
+        discovery.directory().snapshot().stream()
+                .filter(peer -> peer.role() == Role.VOTER)
+                .findFirst()
+                .ifPresent(peer -> {
+                    try {
+                        leaderLink(peer.nodeId()).status().whenComplete((status, failure) -> {
+                            if (failure != null) {
+                                closeLink(peer.nodeId());
+                            } else if (status.leader().isPresent()
+                                    && status.members().stream()
+                                            .noneMatch(m -> m.nodeId().equals(self()))) {
+                                String reason = "this node was removed from cluster " + status.clusterId()
+                                        + " (by autopilot or an operator) while it was away; to join again, stop it,"
+                                        + " delete " + config.dataDir().resolve("raft") + " and "
+                                        + config.dataDir().resolve("kv") + ", and start it: it joins as a new learner";
+                                if (removedReason == null) {
+                                    log.error(reason);
+                                }
+                                removedReason = reason;
+                            }
+                        });
+                    } catch (IOException e) {
+                        log.debug("cannot ask {} about membership: {}", peer.nodeId(), e.getMessage());
+                    }
+                });
     }
 
     private void askToJoin(RaftGroupReport report) {
@@ -621,6 +673,10 @@ public final class AspenNode implements AutoCloseable {
         }
         if (!report.committedMembers().members().contains(new NodeEndpoint(self()))) {
             return Optional.of("this node is not a member of the cluster yet (joining)");
+        }
+        String removed = removedReason;
+        if (removed != null) {
+            return Optional.of(removed);
         }
         if (report.leader().isEmpty()) {
             return Optional.of("no leader is known in term " + report.term()
