@@ -69,15 +69,15 @@ seeds="127.0.0.1:${quic[1]},127.0.0.1:${quic[2]},127.0.0.1:${quic[3]}"
 
 log "starting 3 nodes with --bootstrap-expect 3 in $work"
 for i in 1 2 3; do first_start "$i" --bootstrap-expect 3 --peers "$seeds"; done
-for i in 1 2 3; do until_ok 60 "node $i healthy" healthy "$i"; done
+for i in 1 2 3; do until_ok 120 "node $i healthy" healthy "$i"; done
 until_ok 30 "3 voters seen by node 1" has_counts 1 3 0
 
 ticket=$(curl -fsS "$(url 1)/v1/ticket" | jq -r .ticket)
 [[ "$ticket" == aspen* ]] || fail "no ticket from /v1/ticket"
 log "joining nodes 4 and 5 with the ticket"
 for i in 4 5; do first_start "$i" --ticket "$ticket"; done
-for i in 4 5; do until_ok 60 "node $i healthy" healthy "$i"; done
-until_ok 60 "3 voters and 2 learners" has_counts 1 3 2
+for i in 4 5; do until_ok 120 "node $i healthy" healthy "$i"; done
+until_ok 90 "3 voters and 2 learners" has_counts 1 3 2
 
 log "writes through every node, linearizable reads on every node"
 for i in 1 2 3 4 5; do put "$i" "smoke/k$i" "v$i" >/dev/null || fail "put through node $i"; done
@@ -94,11 +94,12 @@ kill -9 "${pid[$leader]}"; wait "${pid[$leader]}" 2>/dev/null || true; unset "pi
 until_ok 15 "a write after the leader died" put "$survivor" smoke/after-failover yes
 elapsed_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
 log "writes succeed again after ${elapsed_ms} ms"
-(( elapsed_ms <= 5000 )) || fail "writes took ${elapsed_ms} ms to come back (limit 5000)"
+limit_ms=${SMOKE_FAILOVER_LIMIT_MS:-5000}   # the issue's bound; raise it only to diagnose a slow machine
+(( elapsed_ms <= limit_ms )) || fail "writes took ${elapsed_ms} ms to come back (limit ${limit_ms})"
 
 log "restarting node $leader with only --data-dir"
 start_node "$leader"
-until_ok 60 "restarted node $leader healthy" healthy "$leader"
+until_ok 120 "restarted node $leader healthy" healthy "$leader"
 until_ok 30 "restarted node $leader caught up" value_is "$leader" smoke/after-failover yes stale
 
 leader_id=$(cluster "$survivor" | jq -r .leader)

@@ -30,14 +30,14 @@ class ClusterSmokeTest {
                 .redirectOutput(output.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .start();
-        boolean finished = process.waitFor(300, TimeUnit.SECONDS);
+        boolean finished = process.waitFor(480, TimeUnit.SECONDS);
         if (!finished) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
         }
         String out = Files.readString(output, StandardCharsets.UTF_8);
         assertThat(finished)
-                .as("the smoke script finished within 300 s:\n%s", out)
+                .as("the smoke script finished within 480 s:\n%s", out)
                 .isTrue();
         assertThat(process.exitValue()).as(out).isZero();
         assertThat(out).contains("cluster-smoke: ok");

@@ -42,7 +42,7 @@ class DevClusterTest {
         try {
             await().atMost(Duration.ofSeconds(150))
                     .pollInterval(Duration.ofMillis(250))
-                    .until(() -> !dev.isAlive() || Files.readString(output).contains("cluster is up"));
+                    .until(() -> !dev.isAlive() || Files.readString(output).contains("Stop with Ctrl-C"));
             String printed = Files.readString(output);
             assertThat(dev.isAlive()).as(printed).isTrue();
             List<String> urls =
