@@ -14,12 +14,12 @@ import dev.aspen.consensus.ReadConsistency;
 import dev.aspen.consensus.ReplicatedStateMachine;
 import dev.aspen.consensus.Result;
 import io.microraft.MembershipChangeMode;
-import io.microraft.Ordered;
 import io.microraft.QueryPolicy;
 import io.microraft.RaftConfig;
 import io.microraft.RaftEndpoint;
 import io.microraft.RaftNode;
 import io.microraft.RaftNodeStatus;
+import io.microraft.RaftRole;
 import io.microraft.executor.RaftNodeExecutor;
 import io.microraft.impl.RaftNodeImpl;
 import io.microraft.model.message.AppendEntriesRequest;
@@ -73,6 +73,9 @@ public final class RaftGroupImpl implements RaftGroup {
     private final AtomicBoolean membershipChangeInFlight = new AtomicBoolean();
     private final AtomicBoolean terminating = new AtomicBoolean();
     private final AtomicLong droppedMessages = new AtomicLong();
+    // Raft thread only (reports are published there): the role and term of the last report.
+    private RaftRole lastReportedRole;
+    private int lastReportedTerm = -1;
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
     private RaftGroupImpl(Settings s, List<NodeEndpoint> initialMembers, RestoredRaftState restored) {
@@ -152,20 +155,33 @@ public final class RaftGroupImpl implements RaftGroup {
     public CompletableFuture<Result> query(byte[] query, ReadConsistency consistency) {
         Objects.requireNonNull(query, "query");
         Objects.requireNonNull(consistency, "consistency");
-        QueryOperation operation = new QueryOperation(query);
-        Supplier<CompletableFuture<Ordered<Object>>> call;
         if (consistency instanceof ReadConsistency.Stale stale) {
-            call = () -> node.query(
-                    operation,
-                    QueryPolicy.EVENTUAL_CONSISTENCY,
-                    Optional.of(stale.minIndex()),
-                    Optional.of(settings.config().staleReadWait()));
-        } else {
-            QueryPolicy policy =
-                    consistency instanceof ReadConsistency.Lease ? QueryPolicy.LEADER_LEASE : QueryPolicy.LINEARIZABLE;
-            call = () -> node.query(operation, policy, Optional.empty(), Optional.empty());
+            return call(
+                    () -> node.query(
+                            new QueryOperation(query, false),
+                            QueryPolicy.EVENTUAL_CONSISTENCY,
+                            Optional.of(stale.minIndex()),
+                            Optional.of(settings.config().staleReadWait())),
+                    r -> new Result(r.getCommitIndex(), r.getResult()));
         }
-        return call(call, r -> new Result(r.getCommitIndex(), r.getResult()));
+        if (consistency instanceof ReadConsistency.Lease) {
+            // The adapter answers LeaseNotReadyException (as the query's value) while this leader has
+            // not applied the entries it was elected with; such a read is served linearizably.
+            return call(
+                            () -> node.query(
+                                    new QueryOperation(query, true),
+                                    QueryPolicy.LEADER_LEASE,
+                                    Optional.empty(),
+                                    Optional.empty()),
+                            r -> new Result(r.getCommitIndex(), r.getResult()))
+                    .thenCompose(result -> result.value() instanceof LeaseNotReadyException
+                            ? query(query, ReadConsistency.linearizable())
+                            : CompletableFuture.completedFuture(result));
+        }
+        return call(
+                () -> node.query(
+                        new QueryOperation(query, false), QueryPolicy.LINEARIZABLE, Optional.empty(), Optional.empty()),
+                r -> new Result(r.getCommitIndex(), r.getResult()));
     }
 
     @Override
@@ -299,6 +315,13 @@ public final class RaftGroupImpl implements RaftGroup {
     }
 
     private void onReport(RaftNodeReport report) {
+        if (report.getRole() == RaftRole.LEADER
+                && (lastReportedRole != RaftRole.LEADER
+                        || lastReportedTerm != report.getTerm().getTerm())) {
+            adapter.leaderElected(report.getLog().getLastLogOrSnapshotIndex());
+        }
+        lastReportedRole = report.getRole();
+        lastReportedTerm = report.getTerm().getTerm();
         try {
             settings.reportListener().accept(Reports.report(groupId(), report, adapter.appliedIndex()));
         } catch (RuntimeException e) {

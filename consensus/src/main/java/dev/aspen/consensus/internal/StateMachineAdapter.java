@@ -31,6 +31,8 @@ final class StateMachineAdapter implements StateMachine, InternalCommitAware {
     private final int maxChunkBytes;
     private final Runnable onFailure;
     private volatile long appliedIndex;
+    // Raft thread only: the last log index this member had when it last became leader.
+    private long leaseReadFloor;
     private RaftGroupException failure;
 
     StateMachineAdapter(ReplicatedStateMachine app, int maxChunkBytes, Runnable onFailure) {
@@ -44,11 +46,23 @@ final class StateMachineAdapter implements StateMachine, InternalCommitAware {
         return appliedIndex;
     }
 
+    /**
+     * Called on the Raft thread when this member becomes leader with {@code lastLogIndex} entries.
+     * Every entry its predecessors acknowledged is among them, but it may not have applied them
+     * yet; MicroRaft's lease read does not wait for that, so lease reads wait here until it has.
+     */
+    void leaderElected(long lastLogIndex) {
+        leaseReadFloor = lastLogIndex;
+    }
+
     @Override
     public Object runOperation(long commitIndex, Object operation) {
         if (operation instanceof QueryOperation query) {
             if (failure != null) {
                 throw new GroupTerminatedException("the state machine failed: " + failure.getMessage());
+            }
+            if (query.lease() && appliedIndex < leaseReadFloor) {
+                return new LeaseNotReadyException(appliedIndex, leaseReadFloor);
             }
             return app.query(query.query());
         }
