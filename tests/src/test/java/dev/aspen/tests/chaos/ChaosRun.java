@@ -95,6 +95,18 @@ final class ChaosRun {
                 workload.stop();
                 clients.shutdownNow();
                 drivers.forEach(Driver::close);
+                cluster.close();
+                copyNodeLogs(work, settings.reports().resolve("nodes"));
+            }
+        }
+    }
+
+    /** Keeps the nodes' logs with the report (the data directories are discarded). */
+    private static void copyNodeLogs(Path work, Path into) throws IOException {
+        Files.createDirectories(into);
+        try (var logs = Files.newDirectoryStream(work, "n*.log")) {
+            for (Path log : logs) {
+                Files.copy(log, into.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         }
     }
@@ -203,6 +215,10 @@ final class ChaosRun {
         findings.addAll(verdict.inconclusive());
         if (!findings.isEmpty()) {
             Path anomalies = settings.reports().resolve("anomalies.txt");
+            findings.add(
+                    0,
+                    "seed " + settings.seed() + "; history " + historyFile + "; node logs in "
+                            + settings.reports().resolve("nodes"));
             Files.write(anomalies, findings, StandardCharsets.UTF_8);
             text.append("anomalies explained: ").append(anomalies).append('\n');
         }
