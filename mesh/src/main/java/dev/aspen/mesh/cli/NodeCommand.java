@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
         sortOptions = false,
         modelTransformer = NodeCommand.SettingOptions.class,
         description = {
-            "Run a node (today: a single-node cluster; state, identity and cookie live in the data dir).",
+            "Run a node: it finds its peers, forms or joins the cluster and serves QUIC and HTTP"
+                    + " (identity, state and cookie live in the data dir).",
             "Every option is also an ASPEN_* environment variable and a key in the --config TOML file;"
                     + " flags override the environment, which overrides the file (see docs/configuration.md)."
         })

@@ -287,6 +287,8 @@ public final class AspenNode implements AutoCloseable {
                 .gossip(() -> discovery.directory().size(), discovery::stats)
                 .disk(diskGuard);
         replica.addReportListener(this::onReport);
+        // Reports published before the listener was added are lost; take the current one now.
+        replica.group().report().thenAccept(this::onReport);
         timers.scheduleWithFixedDelay(this::tick, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
     }
 
