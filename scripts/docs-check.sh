@@ -122,7 +122,11 @@ __dc_fresh_dir() { # a work dir whose bin/aspen and scripts/ run this checkout's
   chmod +x "$1/bin/aspen" "$1"/scripts/*.sh
 }
 
-__dc_fail() { __dc_say "FAILED $1"; __dc_stop_everything; exit 1; }
+__dc_fail() { __dc_say "FAILED $1"; __dc_reported=yes; __dc_stop_everything; exit 1; }
+__dc_on_exit() { # a doc command that ran "exit" ends this shell: report it as that command's failure
+  [[ -n "${__dc_reported:-}" ]] || __dc_say "FAILED ${__dc_where:-?}: ${__dc_cmd:-?} (it exited the shell)"
+  __dc_stop_everything
+}
 
 __dc_total=0
 for __dc_doc in "${DOCS[@]}"; do
@@ -139,7 +143,7 @@ for __dc_doc in "${DOCS[@]}"; do
   cd "$__dc_work" || exit 1
   __dc_say "$__dc_doc: ${#__dc_cmds[@]} commands in $__dc_work"
   __dc_start=$SECONDS
-  trap '__dc_stop_everything' EXIT
+  trap '__dc_on_exit' EXIT
   set -a # variables a command sets reach background commands (run by a new bash) too
   for __dc_i in "${!__dc_cmds[@]}"; do
     __dc_cmd=${__dc_cmds[__dc_i]}

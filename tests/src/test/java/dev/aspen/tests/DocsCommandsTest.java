@@ -30,7 +30,7 @@ class DocsCommandsTest {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         builder.environment().put("DOCS_CHECK_WORK", work.resolve("docs").toString());
         Process process = builder.start();
-        boolean finished = process.waitFor(420, TimeUnit.SECONDS);
+        boolean finished = process.waitFor(720, TimeUnit.SECONDS);
         if (!finished) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
@@ -40,7 +40,7 @@ class DocsCommandsTest {
                 .filter(line -> line.startsWith("docs-check: FAILED"))
                 .findFirst()
                 .orElse("");
-        assertThat(finished).as("docs-check finished within 420 s:\n%s", out).isTrue();
+        assertThat(finished).as("docs-check finished within 720 s:\n%s", out).isTrue();
         assertThat(process.exitValue()).as("%s\n\n%s", failure, out).isZero();
         assertThat(out).contains("docs-check: ok");
     }
