@@ -63,6 +63,8 @@ final class LeaseLock {
                 return thread;
             });
             long periodMillis = ttlSeconds * 1000 / 3;
+            // A real holder would also stop its work when a keep-alive fails with lease_not_found;
+            // even then it can be too late, which is what the fencing token is for.
             keepAlive.scheduleAtFixedRate(
                     () -> kv.leaseKeepAlive(lease), periodMillis, periodMillis, TimeUnit.MILLISECONDS);
         }
