@@ -3,6 +3,7 @@ package dev.aspen.examples;
 import dev.aspen.mesh.config.NodeConfig;
 import dev.aspen.mesh.config.NodeConfigBuilder;
 import dev.aspen.mesh.node.AspenNode;
+import dev.aspen.tickets.NodeId;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
@@ -20,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 /** What every example shares: printing, local nodes on loopback, waiting, and ending the JVM. */
@@ -149,24 +151,30 @@ final class Examples {
         return nodes;
     }
 
-    /** The node among {@code nodes} that says it leads, if any. */
-    static Optional<AspenNode> leaderOf(List<AspenNode> nodes) {
-        for (AspenNode node : nodes) {
-            try {
-                if (join(node.admin().status()).selfRole().equals("leader")) {
-                    return Optional.of(node);
-                }
-            } catch (Exception e) {
-                // stopped or between leaders
-            }
-        }
-        return Optional.empty();
+    /**
+     * Waits until one of {@code nodes} leads and every one of them knows it (so a write through any
+     * of them is forwarded to it at once), and returns the leader.
+     */
+    static AspenNode awaitLeader(List<AspenNode> nodes, Duration timeout) throws InterruptedException {
+        AtomicReference<AspenNode> leader = new AtomicReference<>();
+        await("a leader known to all " + nodes.size() + " nodes", timeout, () -> {
+            agreedLeader(nodes).ifPresent(leader::set);
+            return leader.get() != null;
+        });
+        return leader.get();
     }
 
-    /** Waits until one of {@code nodes} leads and returns it. */
-    static AspenNode awaitLeader(List<AspenNode> nodes, Duration timeout) throws InterruptedException {
-        await("a leader", timeout, () -> leaderOf(nodes).isPresent());
-        return leaderOf(nodes).orElseThrow();
+    private static Optional<AspenNode> agreedLeader(List<AspenNode> nodes) throws Exception {
+        Optional<NodeId> leader = Optional.empty();
+        for (AspenNode node : nodes) {
+            Optional<NodeId> seen = join(node.admin().status()).leader();
+            if (seen.isEmpty() || (leader.isPresent() && !leader.equals(seen))) {
+                return Optional.empty();
+            }
+            leader = seen;
+        }
+        NodeId id = leader.orElseThrow();
+        return nodes.stream().filter(node -> node.nodeId().equals(id)).findFirst();
     }
 
     /** The first 8 characters of a node's id, enough to tell the nodes of an example apart. */
