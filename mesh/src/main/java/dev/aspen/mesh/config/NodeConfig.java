@@ -64,6 +64,14 @@ public record NodeConfig(
         Duration electionTimeout,
         Duration deadVoterGrace,
         int diskFullPercent) {
+    /**
+     * A builder for a node embedded in a Java program: the settings {@code aspen node} takes, with
+     * the same defaults and validation, starting from the data directory.
+     */
+    public static NodeConfigBuilder builder(Path dataDir) {
+        return new NodeConfigBuilder(dataDir);
+    }
+
     /** Gossip failure-detection profiles. */
     public enum Timing {
         LAN,

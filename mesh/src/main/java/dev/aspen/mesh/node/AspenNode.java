@@ -287,7 +287,9 @@ public final class AspenNode implements AutoCloseable {
                 .gossip(() -> discovery.directory().size(), discovery::stats)
                 .disk(diskGuard);
         replica.addReportListener(this::onReport);
-        // Reports published before the listener was added are lost; take the current one now.
+        // A group that elected its leader before the listener was added (a one-node bootstrap does at
+        // once) reports again only after MicroRaft's report period (10 s): until then this node would
+        // advertise PENDING, so joiners would not find the cluster, and /health would say "starting".
         replica.group().report().thenAccept(this::onReport);
         timers.scheduleWithFixedDelay(this::tick, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
     }

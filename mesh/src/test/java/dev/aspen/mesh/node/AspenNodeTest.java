@@ -60,6 +60,14 @@ class AspenNodeTest {
     }
 
     @Test
+    void aSingleNodeIsHealthyAsSoonAsItLeadsNotAtTheNextPeriodicReport() throws Exception {
+        AspenNode node = start(config("solo", 1, List.of(), Optional.empty(), freePort()));
+
+        // MicroRaft's periodic report comes 10 s after start; the node must not wait for it.
+        await().atMost(Duration.ofSeconds(5)).until(() -> node.unhealthyReason().isEmpty());
+    }
+
+    @Test
     void threeNodesBootstrapThenATicketJoinerIsPromotedWhenAVoterDies() throws Exception {
         int[] ports = {freePort(), freePort(), freePort()};
         List<InetSocketAddress> seeds = new ArrayList<>();
