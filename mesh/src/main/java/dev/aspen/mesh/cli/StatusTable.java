@@ -57,6 +57,7 @@ final class StatusTable {
     private static List<String> align(List<String[]> rows) {
         int columns = HEADER.length;
         int[] widths = new int[columns];
+        java.util.Arrays.fill(widths, 1); // %-0s is no format: an all-empty column (no leader known) gets width 1
         for (String[] row : rows) {
             for (int c = 0; c < columns; c++) {
                 widths[c] = Math.max(widths[c], row[c].length());
