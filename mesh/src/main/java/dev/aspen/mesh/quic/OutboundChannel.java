@@ -244,9 +244,9 @@ public final class OutboundChannel implements AutoCloseable {
                     nudgeDue = System.nanoTime() - lastDataNanos < NUDGE_WINDOW_NANOS;
                     backoffMillis = settings.initialBackoff().toMillis();
                     continue;
-                } catch (IOException e) {
+                } catch (IOException | RuntimeException e) {
                     dropped.add(batch.size());
-                    failure = e;
+                    failure = e instanceof IOException io ? io : new IOException("write failed: " + e, e);
                 }
             }
             disconnect();
@@ -362,6 +362,10 @@ public final class OutboundChannel implements AutoCloseable {
                 return;
             } catch (IOException e) {
                 last = e;
+            } catch (RuntimeException e) {
+                // Kwik throws unchecked exceptions from connect now and then (seen: NPEs under load);
+                // escaping, one would end this channel's only thread and silence the peer for good.
+                last = new IOException("connecting to " + address + " failed: " + e, e);
             }
         }
         reachable = false;
