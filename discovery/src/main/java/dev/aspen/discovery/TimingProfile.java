@@ -30,21 +30,17 @@ public record TimingProfile(
         Duration connectTimeout,
         Duration beaconInterval) {
 
-    /**
-     * One LAN or one host: a killed node is gone in about 4–6 s (3–9 nodes), a new one seen by all
-     * in about 1 s. Tolerant enough that JVMs starting together on a busy 2-core host are not
-     * declared dead while they pause (the 200 ms / 1 s metadata profile used before was not).
-     */
+    /** One LAN or one host: a killed node is gone in about 1–2 s, a new one seen by all in about 1 s. */
     public static final TimingProfile LAN = new TimingProfile(
-            Duration.ofMillis(500),
-            Duration.ofMillis(250),
-            2,
-            3,
+            Duration.ofMillis(200),
             Duration.ofMillis(100),
+            1,
+            2,
+            Duration.ofMillis(50),
             Duration.ofMillis(1000),
+            Duration.ofMillis(500),
             Duration.ofMillis(1000),
-            Duration.ofMillis(3000),
-            Duration.ofMillis(1000),
+            Duration.ofMillis(500),
             Duration.ofMillis(500));
 
     /**
