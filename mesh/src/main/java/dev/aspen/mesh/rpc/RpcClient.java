@@ -88,6 +88,8 @@ public final class RpcClient implements AutoCloseable {
         final Consumer<byte[]> events;
         final CompletableFuture<String> end;
         volatile boolean nudged;
+        // A watch's first message (registered, or its end) is awaited like a call's reply.
+        volatile boolean answered;
 
         Pending(CompletableFuture<byte[]> reply, Consumer<byte[]> events, CompletableFuture<String> end) {
             this.reply = reply;
@@ -97,6 +99,11 @@ public final class RpcClient implements AutoCloseable {
 
         boolean isWatch() {
             return events != null;
+        }
+
+        /** Whether this side waits for the server to say something: a call, or a watch not yet answered. */
+        boolean awaited() {
+            return !isWatch() || !answered;
         }
 
         void fail(RpcException e) {
@@ -239,6 +246,7 @@ public final class RpcClient implements AutoCloseable {
             recoveries.increment();
             entry.nudged = false;
         }
+        entry.answered = true;
         switch (message.type()) {
             case RpcWire.REPLY -> entry.reply.complete(message.body());
             case RpcWire.FAILED ->
@@ -261,7 +269,7 @@ public final class RpcClient implements AutoCloseable {
                 entry.fail(new RpcException(
                         RpcException.Kind.TIMEOUT,
                         "no response within " + settings.requestTimeout().toMillis() + " ms"));
-            } else if (!entry.isWatch() && now - entry.startNanos > nudgeAfter) {
+            } else if (entry.awaited() && now - entry.startNanos > nudgeAfter) {
                 waiting = true;
             }
         }
@@ -269,7 +277,7 @@ public final class RpcClient implements AutoCloseable {
             lastNudgeNanos = now;
             nudges.increment();
             for (Pending entry : pending.values()) {
-                entry.nudged = !entry.isWatch() && now - entry.startNanos > nudgeAfter;
+                entry.nudged = entry.awaited() && now - entry.startNanos > nudgeAfter;
             }
             nudge();
         }
