@@ -12,7 +12,7 @@ aspen="$root/bin/aspen"
 work="${1:-$(mktemp -d /tmp/aspen-smoke.XXXXXX)}"
 mkdir -p "$work"
 export ASPEN_COOKIE="smoke-$RANDOM-$RANDOM"   # every node of this run, restarts included
-export ASPEN_DEAD_VOTER_GRACE=4s              # so autopilot acts within the test
+export ASPEN_DEAD_VOTER_GRACE=15s             # longer than a restart takes (the restarted leader must stay a member), short enough for the autopilot step
 export ASPEN_LAN=false                        # seeds and tickets only: parallel runs stay apart
 
 declare -A pid quic http
