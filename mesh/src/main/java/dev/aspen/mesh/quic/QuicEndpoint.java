@@ -298,10 +298,15 @@ public final class QuicEndpoint implements AutoCloseable {
         }
 
         private void refuse(QuicStream stream, AuthFailure reason, String message) {
-            int previous = state.getAndSet(REFUSED);
-            if (previous == REFUSED || previous == ADMITTED && reason == AuthFailure.TIMEOUT) {
-                return;
-            }
+            // A timeout never undoes an admission that won the race against it; other refusals
+            // (a broken handshake stream) end the connection whatever state it reached.
+            int previous;
+            do {
+                previous = state.get();
+                if (previous == REFUSED || previous == ADMITTED && reason == AuthFailure.TIMEOUT) {
+                    return;
+                }
+            } while (!state.compareAndSet(previous, REFUSED));
             metrics.authFailed(reason);
             log.warn("refused a {} connection: {}", protocol.alpn(), message);
             if (stream != null) {

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -64,6 +65,9 @@ public final class RpcClient implements AutoCloseable {
             return new Settings(1024, Duration.ofSeconds(2), Duration.ofMillis(200), Frames.DEFAULT_MAX_FRAME_BYTES);
         }
     }
+
+    /** How long the reader waits for Kwik to say why a connection ended, for the error message. */
+    private static final Duration CLOSE_REASON_WAIT = Duration.ofMillis(200);
 
     private final PeerConnection connection;
     private final QuicStream stream;
@@ -232,6 +236,12 @@ public final class RpcClient implements AutoCloseable {
             }
         } catch (IOException e) {
             why = e.getMessage();
+            if (!closed) {
+                Optional<String> reason = connection.awaitCloseReason(CLOSE_REASON_WAIT);
+                if (reason.isPresent()) {
+                    why += " (" + reason.get() + ")";
+                }
+            }
         }
         failAll(new RpcException(
                 RpcException.Kind.CONNECTION_LOST, "connection to " + connection.peer() + " lost: " + why));

@@ -209,6 +209,22 @@ class RpcTest {
     }
 
     @Test
+    void aLostConnectionSaysWhyItEnded() throws Exception {
+        RpcClient client = client(RpcClient.Settings.defaults());
+        CompletableFuture<byte[]> call = client.call(bytes("never"));
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> client.call(bytes("x")).get(5, TimeUnit.SECONDS) != null);
+        server.close();
+        assertThatThrownBy(() -> call.get(20, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOfSatisfying(RpcException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(RpcException.Kind.CONNECTION_LOST);
+                    assertThat(e.getMessage()).contains("connection to " + server.nodeId() + " lost");
+                    assertThat(e.getMessage()).contains("closed by the peer");
+                });
+    }
+
+    @Test
     void watchdogRecoversAStalledRequest() throws Exception {
         var settings = new RpcClient.Settings(16, Duration.ofSeconds(10), Duration.ofMillis(200), 1 << 20);
         RpcClient client = track(new RpcClient(
