@@ -18,6 +18,7 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -179,7 +180,14 @@ public final class QuicEndpoint implements AutoCloseable {
     }
 
     private void runClientHandshake(QuicClientConnection connection, NodeId peer, String alpn) throws IOException {
-        Runnable giveUp = connection::close;
+        // Whichever ends first, the handshake or the timer, owns the outcome: a timer that fires
+        // as the WELCOME arrives must not close a connection this method is about to return.
+        var settled = new AtomicBoolean();
+        Runnable giveUp = () -> {
+            if (settled.compareAndSet(false, true)) {
+                connection.close();
+            }
+        };
         var timeout = timers.schedule(giveUp, config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
         try {
             QuicStream stream = connection.createStream(true);
@@ -192,6 +200,10 @@ public final class QuicEndpoint implements AutoCloseable {
             Frames.write(stream.getOutputStream(), Admission.proof(identity, clusterKey, alpn, challenge));
             Admission.expectWelcome(Frames.read(stream.getInputStream(), Admission.MAX_MESSAGE_BYTES * 2));
             stream.getOutputStream().close();
+            if (!settled.compareAndSet(false, true)) {
+                throw new IOException("admission handshake with node " + peer + " did not finish within "
+                        + config.handshakeTimeout());
+            }
         } catch (AuthenticationException e) {
             throw e;
         } catch (IOException e) {
