@@ -99,12 +99,10 @@ public final class NodeFiles {
         Optional<ClusterCredentials> fetched =
                 Files.exists(keyFile) ? Optional.of(readClusterKey(keyFile)) : Optional.empty();
         if (givenCookie.isPresent() || Files.exists(dataDir.resolve(COOKIE_FILE))) {
+            // Checked before cookie() may store the given cookie, so a refused one leaves no trace.
+            givenCookie.ifPresent(given -> requireSame(fetched, Cookie.of(given).credentials(), keyFile));
             ClusterCredentials fromCookie = cookie(dataDir, givenCookie).credentials();
-            if (fetched.isPresent() && !fetched.get().equals(fromCookie)) {
-                throw new FormatException("the cookie gives cluster " + fromCookie.clusterId() + " but " + keyFile
-                        + " holds a different key, for cluster " + fetched.get().clusterId()
-                        + ": this data directory belongs to another cluster");
-            }
+            requireSame(fetched, fromCookie, keyFile);
             return fromCookie;
         }
         if (fetched.isPresent()) {
@@ -119,6 +117,14 @@ public final class NodeFiles {
             return credentials;
         }
         return cookie(dataDir, Optional.empty()).credentials();
+    }
+
+    private static void requireSame(Optional<ClusterCredentials> stored, ClusterCredentials fromCookie, Path keyFile) {
+        if (stored.isPresent() && !stored.get().equals(fromCookie)) {
+            throw new FormatException("the cookie gives cluster " + fromCookie.clusterId() + " but " + keyFile
+                    + " holds a different key, for cluster " + stored.get().clusterId()
+                    + ": this data directory belongs to another cluster");
+        }
     }
 
     /**
