@@ -1,5 +1,6 @@
 package dev.aspen.discovery;
 
+import dev.aspen.tickets.ClusterCredentials;
 import dev.aspen.tickets.ClusterTicket;
 import dev.aspen.tickets.Cookie;
 import dev.aspen.tickets.SocketAddresses;
@@ -30,7 +31,7 @@ public final class DiscoveryBuilder {
     /** Default LAN beacon group and port: {@code 239.255.77.77:7946} (organization-local scope). */
     public static final InetSocketAddress DEFAULT_BEACON_GROUP = new InetSocketAddress("239.255.77.77", 7946);
 
-    private Cookie cookie;
+    private ClusterCredentials credentials;
     private KeyPair keyPair;
     private InetAddress bindAddress = InetAddress.getLoopbackAddress();
     private int gossipPort;
@@ -46,9 +47,21 @@ public final class DiscoveryBuilder {
 
     DiscoveryBuilder() {}
 
-    /** Required: the cluster cookie; the ClusterId (namespace) and ClusterKey (MACs) derive from it. */
+    /**
+     * Required (this or {@link #credentials}): the cluster cookie; the ClusterId (namespace) and
+     * ClusterKey (MACs) derive from it.
+     */
     public DiscoveryBuilder cookie(Cookie value) {
-        this.cookie = value;
+        this.credentials = value == null ? null : value.credentials();
+        return this;
+    }
+
+    /**
+     * Required (this or {@link #cookie}): the ClusterId (namespace) and ClusterKey (MACs) directly,
+     * for a node that holds no cookie (it joined with a join ticket and was given the key).
+     */
+    public DiscoveryBuilder credentials(ClusterCredentials value) {
+        this.credentials = value;
         return this;
     }
 
@@ -151,7 +164,7 @@ public final class DiscoveryBuilder {
      * @throws IllegalArgumentException naming the missing or bad setting
      */
     public Discovery build() {
-        require(cookie != null, "cookie is required");
+        require(credentials != null, "cookie is required (or the cluster credentials)");
         require(keyPair != null, "keyPair is required");
         require(
                 keyPair.getPublic() instanceof ECPublicKey && keyPair.getPrivate() instanceof ECPrivateKey,
@@ -178,8 +191,8 @@ public final class DiscoveryBuilder {
                                 && beaconGroup.getPort() != 0),
                 "beaconGroup must be a multicast IP address with a port, got " + beaconGroup);
         return new Discovery(new DiscoveryConfig(
-                cookie.clusterId(),
-                cookie.clusterKey(),
+                credentials.clusterId(),
+                credentials.clusterKey(),
                 keyPair,
                 bindAddress,
                 gossipPort,
@@ -203,9 +216,9 @@ public final class DiscoveryBuilder {
         }
         if (ticket != null) {
             require(
-                    ticket.clusterId().equals(cookie.clusterId()),
+                    ticket.clusterId().equals(credentials.clusterId()),
                     "ticket is for cluster " + ticket.clusterId() + " but the cookie gives cluster "
-                            + cookie.clusterId());
+                            + credentials.clusterId());
             for (TicketPeer peer : ticket.peers()) {
                 all.addAll(peer.addresses());
             }

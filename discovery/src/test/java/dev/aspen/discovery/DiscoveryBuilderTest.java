@@ -45,6 +45,22 @@ class DiscoveryBuilderTest {
     }
 
     @Test
+    void credentialsStandInForTheCookie() {
+        var peer = new TicketPeer(NodeId.of(KeyFiles.generate().getPublic()), List.of(Records.loopback(7000)));
+        var ticket = ClusterTicket.of(Cookie.of("other").clusterId(), List.of(peer));
+        InProcessCluster.builder("mine")
+                .credentials(Cookie.of("other").credentials())
+                .ticket(ticket)
+                .build()
+                .close();
+        assertThatThrownBy(() -> InProcessCluster.builder("other")
+                        .credentials(Cookie.of("mine").credentials())
+                        .ticket(ticket)
+                        .build())
+                .hasMessageContaining("ticket is for cluster " + ticket.clusterId());
+    }
+
+    @Test
     void rejectsTooManySeeds() {
         var seeds = new java.util.ArrayList<java.net.InetSocketAddress>();
         for (int i = 1; i <= DiscoveryBuilder.MAX_SEEDS + 1; i++) {

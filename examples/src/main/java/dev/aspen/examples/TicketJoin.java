@@ -9,16 +9,21 @@ import static dev.aspen.examples.Examples.text;
 import dev.aspen.mesh.cluster.ClusterStatus;
 import dev.aspen.mesh.config.NodeConfig;
 import dev.aspen.mesh.node.AspenNode;
+import dev.aspen.mesh.node.NodeFiles;
 import dev.aspen.tickets.ClusterTicket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
 
 /**
- * Growing a cluster with a ticket. A one-node cluster prints its ticket (which cluster, and where
- * its voters are); a new node is started with nothing but that ticket and the cluster's cookie (the
- * secret the ticket does not carry). It joins as a learner, catches up, and the autopilot on the
- * leader promotes it to voter because the cluster has fewer voters than its target of 3.
+ * Growing a cluster with a join ticket. A one-node cluster prints its ticket (which cluster, and
+ * where its voters are) and its join ticket (the same, plus a join secret derived from the cluster
+ * key). A new node is started with nothing but the join ticket: no cookie anywhere. It proves the
+ * join secret to a node of the ticket, fetches the cluster key (checking that it derives exactly
+ * the ticket's secret), keeps it in its data directory, joins as a learner, catches up, and the
+ * autopilot on the leader promotes it to voter because the cluster has fewer voters than its
+ * target of 3.
  *
  * <p>Usage: {@code TicketJoin} (data in a temporary directory, deleted at the end).
  */
@@ -34,16 +39,23 @@ public final class TicketJoin {
                 say("first node %s leads a one-node cluster (autopilot target: 3 voters)", shortId(first));
                 join(first.kv().put(bytes("greeting"), bytes("hello from before the join")));
                 say("put greeting on the first node");
-                ClusterTicket ticket = first.ticket();
-                say("ticket: %s", ticket);
+                say("ticket: %s", first.ticket());
+                ClusterTicket joinTicket = first.admin().joinTicket();
+                say("join ticket: %s", joinTicket);
 
-                NodeConfig joinerConfig = NodeConfig.builder(dir.resolve("joiner"))
-                        .ticket(ClusterTicket.parse(ticket.toString()))
-                        .cookie(cookie)
+                Path joinerDir = dir.resolve("joiner");
+                NodeConfig joinerConfig = NodeConfig.builder(joinerDir)
+                        .ticket(ClusterTicket.parse(joinTicket.toString()))
                         .lan(false)
                         .build();
                 try (AspenNode joiner = AspenNode.start(joinerConfig)) {
-                    say("new node %s started with only the ticket and the cookie", shortId(joiner));
+                    say("new node %s started with only the join ticket (no cookie)", shortId(joiner));
+                    say(
+                            "it fetched the cluster key with the ticket's join secret: %s %s, %s %s",
+                            NodeFiles.CLUSTER_KEY_FILE,
+                            Files.exists(joinerDir.resolve(NodeFiles.CLUSTER_KEY_FILE)) ? "stored" : "missing",
+                            NodeFiles.COOKIE_FILE,
+                            Files.exists(joinerDir.resolve(NodeFiles.COOKIE_FILE)) ? "present" : "absent");
                     watchItJoin(first, joiner);
                     String value = text(join(joiner.kv().get(bytes("greeting")))
                             .kv()

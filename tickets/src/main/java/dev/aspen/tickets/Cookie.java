@@ -66,6 +66,11 @@ public final class Cookie {
         return new ClusterKey(derive(CLUSTER_KEY_CONTEXT, ClusterKey.LENGTH));
     }
 
+    /** The cluster id and key together. */
+    public ClusterCredentials credentials() {
+        return new ClusterCredentials(clusterId(), clusterKey());
+    }
+
     private byte[] derive(String context, int length) {
         var digest = new Blake3Digest(length * 8);
         digest.init(Blake3Parameters.context(context.getBytes(StandardCharsets.UTF_8)));

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
@@ -155,9 +156,15 @@ final class ClusterCommand implements Runnable {
             mixinStandardHelpOptions = true,
             description = "Print a ticket naming the cluster's current voters (share it with clients and joiners).")
     static final class Ticket extends RemoteCommand.Admin {
+        @Option(
+                names = "--join",
+                description = "A join ticket: it also carries the join secret, so a new node (or a client) needs no"
+                        + " cookie. Secret like the cookie; changing the cookie revokes it.")
+        boolean join;
+
         @Override
         Object perform(AdminClient client) {
-            String ticket = client.ticket().toString();
+            String ticket = (join ? client.joinTicket() : client.ticket()).toString();
             return render(Map.of("ticket", ticket), ticket);
         }
     }

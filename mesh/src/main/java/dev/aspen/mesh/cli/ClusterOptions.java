@@ -5,6 +5,7 @@ import dev.aspen.mesh.cluster.AdminClient;
 import dev.aspen.mesh.node.NodeFiles;
 import dev.aspen.mesh.rpc.PeerConnector;
 import dev.aspen.mesh.rpc.RpcClient;
+import dev.aspen.tickets.ClusterCredentials;
 import dev.aspen.tickets.ClusterKey;
 import dev.aspen.tickets.ClusterTicket;
 import dev.aspen.tickets.Cookie;
@@ -13,11 +14,10 @@ import dev.aspen.tickets.NodeId;
 import dev.aspen.tickets.SocketAddresses;
 import dev.aspen.tickets.TicketPeer;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
@@ -25,10 +25,11 @@ import picocli.CommandLine.Option;
  * The options every command that talks to a cluster shares (a picocli mixin): where the cluster is,
  * the cookie that admits this client, and {@code --json}.
  *
- * <p>Where: {@code --ticket} (or ASPEN_TICKET) tries the ticket's nodes in turn; {@code --node}
- * talks to one node; {@code --data-dir} (or ASPEN_DATA_DIR, default {@code aspen-data}) talks to
- * the node running from that directory first, then the others its ticket names, and reads the
- * cookie there unless {@code --cookie} is given.
+ * <p>Where: {@code --ticket} (or ASPEN_TICKET) tries the ticket's nodes in turn (a join ticket
+ * admits the client without {@code --cookie}); {@code --node} talks to one node; {@code --data-dir}
+ * (or ASPEN_DATA_DIR, default {@code aspen-data}) talks to the node running from that directory
+ * first, then the others its ticket names, and reads the cookie (or the cluster key of a node that
+ * joined with a join ticket) there unless {@code --cookie} is given.
  */
 final class ClusterOptions {
     private static final String DEFAULT_DATA_DIR = "aspen-data";
@@ -43,7 +44,10 @@ final class ClusterOptions {
     boolean json;
 
     static final class Source {
-        @Option(names = "--ticket", paramLabel = "TICKET", description = "A cluster ticket (or ASPEN_TICKET).")
+        @Option(
+                names = "--ticket",
+                paramLabel = "TICKET",
+                description = "A cluster ticket (or ASPEN_TICKET); needs --cookie unless it is a join ticket.")
         String ticket;
 
         @Option(
@@ -90,7 +94,7 @@ final class ClusterOptions {
         String ticket = source.ticket != null || source.dataDir != null ? source.ticket : System.getenv("ASPEN_TICKET");
         if (ticket != null && !ticket.isBlank()) {
             ClusterTicket parsed = ClusterTicket.parse(ticket.strip());
-            return new Target(parsed.peers(), PeerConnector.clusterKey(parsed, requireCookie("--ticket")));
+            return new Target(parsed.peers(), PeerConnector.clientKey(parsed, Optional.ofNullable(cookie)));
         }
         return fromDataDir(dataDir());
     }
@@ -114,16 +118,19 @@ final class ClusterOptions {
         } catch (FormatException e) {
             throw new FormatException(nodeFile + ": " + e.getMessage());
         }
-        Path cookieFile = dir.resolve(NodeFiles.COOKIE_FILE);
-        if (cookie == null && !Files.exists(cookieFile)) {
-            throw new FormatException("no --cookie given and " + cookieFile + " is missing");
-        }
-        String secret = cookie != null
-                ? cookie
-                : Files.readString(cookieFile, StandardCharsets.UTF_8).strip();
         var peers = new ArrayList<TicketPeer>(List.of(self));
         ticket.peers().stream().filter(p -> !p.nodeId().equals(self.nodeId())).forEach(peers::add);
-        return new Target(peers, PeerConnector.clusterKey(ticket, secret));
+        if (cookie != null) {
+            return new Target(peers, PeerConnector.clusterKey(ticket, cookie));
+        }
+        ClusterCredentials stored = NodeFiles.storedCredentials(dir)
+                .orElseThrow(() -> new FormatException("no --cookie given and " + dir + " has neither "
+                        + NodeFiles.COOKIE_FILE + " nor " + NodeFiles.CLUSTER_KEY_FILE));
+        if (!stored.clusterId().equals(ticket.clusterId())) {
+            throw new FormatException("the credentials in " + dir + " are for cluster " + stored.clusterId()
+                    + ", but its ticket is for cluster " + ticket.clusterId());
+        }
+        return new Target(peers, stored.clusterKey());
     }
 
     private String requireCookie(String option) {

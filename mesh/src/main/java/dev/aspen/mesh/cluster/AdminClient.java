@@ -2,12 +2,16 @@ package dev.aspen.mesh.cluster;
 
 import dev.aspen.kv.ErrorCode;
 import dev.aspen.kv.KvException;
+import dev.aspen.mesh.quic.AuthFailure;
+import dev.aspen.mesh.quic.AuthenticationException;
 import dev.aspen.mesh.quic.Protocol;
 import dev.aspen.mesh.rpc.PeerConnector;
 import dev.aspen.mesh.rpc.RpcClient;
 import dev.aspen.mesh.rpc.RpcException;
+import dev.aspen.tickets.ClusterCredentials;
 import dev.aspen.tickets.ClusterKey;
 import dev.aspen.tickets.ClusterTicket;
+import dev.aspen.tickets.FormatException;
 import dev.aspen.tickets.NodeId;
 import dev.aspen.tickets.TicketPeer;
 import java.io.IOException;
@@ -108,9 +112,60 @@ public final class AdminClient implements ClusterAdmin, AutoCloseable {
      */
     @Override
     public ClusterTicket ticket() {
+        return read(AdminWire.Op.TICKET, AdminWire::decodeTicket);
+    }
+
+    /** Asks the node for the cluster's join ticket; blocks and fails as {@link #ticket()} does. */
+    @Override
+    public ClusterTicket joinTicket() {
+        return read(AdminWire.Op.JOIN_TICKET, AdminWire::decodeTicket);
+    }
+
+    /**
+     * Asks the node for the cluster id and key, as a node joining with a join ticket does. Blocks
+     * and fails as {@link #ticket()} does. The answer is the node's word: check it against the join
+     * ticket ({@link ClusterCredentials#requireMatches}) before trusting it, as {@link
+     * #fetchCredentials} does.
+     */
+    public ClusterCredentials clusterCredentials() {
+        return read(AdminWire.Op.CLUSTER_KEY, AdminWire::decodeCredentials);
+    }
+
+    /**
+     * Fetches the cluster id and key with join ticket {@code joinTicket}: dials its nodes (pinned)
+     * proving the ticket's join key, asks the first that admits it, and checks that the answer is
+     * the ticket's cluster and derives exactly the ticket's join secret. Blocks while dialing and
+     * up to the call timeout.
+     *
+     * @throws FormatException if the ticket has no join secret, every node refused the secret
+     *     ({@code BAD_MAC}: the cookie changed since the ticket was made, which revokes it), or the
+     *     answer does not match the ticket
+     * @throws IOException naming every node tried, when none can be reached
+     * @throws KvException when the node cannot answer
+     */
+    public static ClusterCredentials fetchCredentials(ClusterTicket joinTicket) throws IOException {
+        ClusterCredentials credentials;
+        try (AdminClient client =
+                connect(joinTicket.peers(), PeerConnector.clientKey(joinTicket, Optional.empty()), defaultSettings())) {
+            credentials = client.clusterCredentials();
+        } catch (AuthenticationException e) {
+            if (e.reason() != AuthFailure.BAD_MAC) {
+                throw e;
+            }
+            throw new FormatException("the cluster refused this ticket's join secret (" + e.reason()
+                    + "): the cluster's cookie was changed since the ticket was made (that revokes join tickets),"
+                    + " or the ticket is not a join ticket of this cluster; get a new one with"
+                    + " `aspen cluster ticket --join`. " + e.getMessage());
+        } catch (IOException e) {
+            throw new IOException("cannot fetch the cluster key with the join ticket: " + e.getMessage(), e);
+        }
+        credentials.requireMatches(joinTicket);
+        return credentials;
+    }
+
+    private <T> T read(AdminWire.Op op, Function<byte[], T> decode) {
         try {
-            return call(AdminWire.Request.of(AdminWire.Op.TICKET), AdminWire::decodeTicket, true)
-                    .join();
+            return call(AdminWire.Request.of(op), decode, true).join();
         } catch (CompletionException e) {
             throw AdminWire.unwrap(e);
         }

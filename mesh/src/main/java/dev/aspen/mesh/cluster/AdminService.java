@@ -4,6 +4,7 @@ import dev.aspen.kv.KvException;
 import dev.aspen.mesh.quic.Protocol;
 import dev.aspen.mesh.rpc.RpcHandler;
 import dev.aspen.mesh.rpc.RpcServer;
+import dev.aspen.tickets.ClusterCredentials;
 import dev.aspen.tickets.NodeId;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -12,7 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves a node's {@link ClusterAdmin} over QUIC ({@value Protocol#ADMIN_ALPN}) to {@link
  * AdminClient}s; see {@link AdminWire} for the messages. Every dialer that proves the cluster key
- * is admitted, as for the client protocol.
+ * is admitted, as for the client protocol; so is one that proves the join key of a join ticket, so
+ * that a new node can fetch the cluster key ({@code cluster_key}) with nothing but that ticket.
  *
  * <p>It only translates: the {@link ClusterAdmin} forwards mutations to the leader. Every failure
  * travels back as an error reply with its {@link dev.aspen.kv.ErrorCode}; a malformed or oversized
@@ -25,9 +27,12 @@ public final class AdminService implements RpcHandler {
     private static final Logger log = LoggerFactory.getLogger(AdminService.class);
 
     private final ClusterAdmin admin;
+    private final ClusterCredentials credentials;
 
-    public AdminService(ClusterAdmin admin) {
+    /** Serves {@code admin}, and {@code credentials} to dialers that ask for the cluster key. */
+    public AdminService(ClusterAdmin admin, ClusterCredentials credentials) {
         this.admin = admin;
+        this.credentials = credentials;
     }
 
     /**
@@ -37,11 +42,12 @@ public final class AdminService implements RpcHandler {
      *     QuicConfig.maxFrameBytes()}); a bigger one ends that stream. Requests over {@value
      *     AdminWire#MAX_REQUEST_BYTES} bytes are answered {@code invalid_argument}.
      */
-    public static Protocol protocol(ClusterAdmin admin, int maxFrameBytes) {
+    public static Protocol protocol(ClusterAdmin admin, ClusterCredentials credentials, int maxFrameBytes) {
         return new Protocol(
-                Protocol.ADMIN_ALPN,
-                peer -> true,
-                new RpcServer(new AdminService(admin), maxFrameBytes, MAX_IN_FLIGHT_PER_STREAM));
+                        Protocol.ADMIN_ALPN,
+                        peer -> true,
+                        new RpcServer(new AdminService(admin, credentials), maxFrameBytes, MAX_IN_FLIGHT_PER_STREAM))
+                .acceptingJoinKey();
     }
 
     /** Decodes the request, calls the {@link ClusterAdmin}, encodes its outcome. Never fails. */
@@ -49,7 +55,11 @@ public final class AdminService implements RpcHandler {
     public CompletableFuture<byte[]> call(NodeId peer, byte[] request) {
         CompletableFuture<byte[]> reply;
         try {
-            reply = dispatch(AdminWire.decodeRequest(request));
+            AdminWire.Request decoded = AdminWire.decodeRequest(request);
+            if (decoded.op() == AdminWire.Op.CLUSTER_KEY) {
+                log.info("giving the cluster key to {} (a node joining with a join ticket)", peer);
+            }
+            reply = dispatch(decoded);
         } catch (RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);
         }
@@ -74,6 +84,8 @@ public final class AdminService implements RpcHandler {
             case TRANSFER -> admin.transferLeadership(request.node()).thenApply(AdminWire::statusReply);
             case SNAPSHOT -> admin.snapshot().thenApply(AdminWire::snapshotReply);
             case TICKET -> CompletableFuture.completedFuture(AdminWire.ticketReply(admin.ticket()));
+            case JOIN_TICKET -> CompletableFuture.completedFuture(AdminWire.ticketReply(admin.joinTicket()));
+            case CLUSTER_KEY -> CompletableFuture.completedFuture(AdminWire.credentialsReply(credentials));
         };
     }
 

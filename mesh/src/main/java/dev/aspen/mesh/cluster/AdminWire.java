@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aspen.kv.ErrorCode;
 import dev.aspen.kv.KvException;
+import dev.aspen.tickets.ClusterCredentials;
+import dev.aspen.tickets.ClusterId;
+import dev.aspen.tickets.ClusterKey;
 import dev.aspen.tickets.ClusterTicket;
 import dev.aspen.tickets.FormatException;
 import dev.aspen.tickets.NodeId;
@@ -15,6 +18,7 @@ import dev.aspen.tickets.TicketPeer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -26,12 +30,14 @@ import java.util.concurrent.ExecutionException;
  * JSON object per RPC call and reply, each carrying the protocol version {@code "v": 1}.
  *
  * <pre>
- * request  {"v":1, "op": "status"|"add_learner"|"promote"|"remove"|"transfer"|"snapshot"|"ticket",
+ * request  {"v":1, "op": "status"|"add_learner"|"promote"|"remove"|"transfer"|"snapshot"|"ticket"
+ *                        |"join_ticket"|"cluster_key",
  *           "node_id": id (add_learner, promote, remove; optional for transfer),
  *           "addresses": ["host:port", ...] (add_learner; may be empty)}
  * reply    {"v":1, "status": {ClusterStatusJson}}    add_learner, promote, remove, transfer, status
  *          {"v":1, "snapshot_index": n}               snapshot
- *          {"v":1, "ticket": "aspen..."}              ticket
+ *          {"v":1, "ticket": "aspen..."}              ticket, join_ticket (with the join secret)
+ *          {"v":1, "cluster_id": id, "cluster_key": 64 hex digits}    cluster_key
  *          {"v":1, "error": {"code": wire name, "message": text, "leader": id or null,
  *                            "oldest_revision": n, "requested_revision": n (compacted only)}}
  * </pre>
@@ -55,7 +61,11 @@ final class AdminWire {
         REMOVE,
         TRANSFER,
         SNAPSHOT,
-        TICKET;
+        TICKET,
+        /** The ticket with the cluster's join secret. */
+        JOIN_TICKET,
+        /** The cluster id and key, for a node that joins with a join ticket. */
+        CLUSTER_KEY;
 
         String wireName() {
             return name().toLowerCase(Locale.ROOT);
@@ -127,6 +137,14 @@ final class AdminWire {
         return bytes(envelope().put("ticket", ticket.toString()));
     }
 
+    static byte[] credentialsReply(ClusterCredentials credentials) {
+        return bytes(envelope()
+                .put("cluster_id", credentials.clusterId().toString())
+                .put(
+                        "cluster_key",
+                        HexFormat.of().formatHex(credentials.clusterKey().toBytes())));
+    }
+
     static byte[] errorReply(KvException error) {
         String prefix = error.code().wireName() + ": ";
         String message = error.getMessage().startsWith(prefix)
@@ -174,6 +192,18 @@ final class AdminWire {
             return ClusterTicket.parse(result(reply, "ticket").asText());
         } catch (FormatException e) {
             throw badReply(e.getMessage());
+        }
+    }
+
+    /** Reads a cluster key reply; fails as {@link #decodeStatus} does. */
+    static ClusterCredentials decodeCredentials(byte[] reply) {
+        String id = result(reply, "cluster_id").asText();
+        String key = result(reply, "cluster_key").asText();
+        try {
+            return new ClusterCredentials(
+                    ClusterId.parse(id), ClusterKey.ofBytes(HexFormat.of().parseHex(key)));
+        } catch (IllegalArgumentException e) { // a FormatException, or bad hex
+            throw badReply("cluster_id or cluster_key is malformed: " + e.getMessage());
         }
     }
 

@@ -57,4 +57,11 @@ public interface ClusterAdmin {
 
     /** A ticket naming this cluster and its current voters (the ones this node knows addresses of). */
     ClusterTicket ticket();
+
+    /**
+     * {@link #ticket()} with the cluster's join secret (derived from the cluster key): a node given
+     * only this ticket can fetch the cluster key and join, and a client can use the cluster with it.
+     * Secret like the cookie; changing the cookie revokes every join ticket.
+     */
+    ClusterTicket joinTicket();
 }

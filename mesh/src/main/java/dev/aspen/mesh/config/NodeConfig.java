@@ -18,8 +18,10 @@ import java.util.OptionalInt;
  *
  * @param dataDir {@code --data-dir}: identity, log, state, cookie (default {@code aspen-data})
  * @param cookie {@code --cookie}: the cluster secret; absent = the one stored in the data dir, else
- *     a new random one
- * @param ticket {@code --ticket}: join the cluster it names (its addresses are gossip seeds)
+ *     the cluster key stored there by an earlier join-ticket join, else (with a join ticket) the
+ *     cluster key fetched with the ticket's join secret, else a new random one
+ * @param ticket {@code --ticket}: join the cluster it names (its addresses are gossip seeds); a join
+ *     ticket ({@code aspen cluster ticket --join}) needs no cookie
  * @param peers {@code --peers host:port,...}: gossip addresses to join through
  * @param bind {@code --bind}: the address QUIC and gossip serve on and advertise (default
  *     127.0.0.1; never a wildcard)

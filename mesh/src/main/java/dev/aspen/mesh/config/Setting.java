@@ -46,7 +46,12 @@ public final class Setting<T> {
             new Rule<>("non-blank, without leading or trailing whitespace", c -> c.strip()
                     .equals(c)));
     public static final Setting<ClusterTicket> TICKET = optional(
-            "ticket", Kind.TICKET, "none", "Join the cluster this ticket names; its addresses are gossip seeds.", null);
+            "ticket",
+            Kind.TICKET,
+            "none",
+            "Join the cluster this ticket names; its addresses are gossip seeds. A join ticket"
+                    + " (`aspen cluster ticket --join`) needs no cookie: the node fetches the cluster key with it.",
+            null);
     public static final Setting<List<InetSocketAddress>> PEERS = withDefault(
             "peers",
             Kind.PEERS,

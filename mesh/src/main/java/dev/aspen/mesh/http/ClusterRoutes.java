@@ -84,9 +84,10 @@ final class ClusterRoutes {
         return Reply.ok(Json.object().put("snapshot_index", call.await(admin.snapshot())));
     }
 
+    /** {@code ?join=true}: the join ticket, which carries the join secret (secret like the cookie). */
     private Reply ticket(Call call) {
-        call.allowOnly();
-        return Reply.ok(ticketJson(admin.ticket()));
+        call.allowOnly("join");
+        return Reply.ok(ticketJson(call.flag("join") ? admin.joinTicket() : admin.ticket()));
     }
 
     /** {@code {"ticket", "cluster_id"}}. */

@@ -26,8 +26,8 @@ import dev.aspen.mesh.metrics.MetricsRegistry;
 import dev.aspen.mesh.metrics.NodeMetrics;
 import dev.aspen.mesh.quic.QuicConfig;
 import dev.aspen.mesh.rpc.RpcClient;
+import dev.aspen.tickets.ClusterCredentials;
 import dev.aspen.tickets.ClusterTicket;
-import dev.aspen.tickets.Cookie;
 import dev.aspen.tickets.FormatException;
 import dev.aspen.tickets.NodeId;
 import dev.aspen.tickets.SocketAddresses;
@@ -61,7 +61,9 @@ import org.slf4j.LoggerFactory;
  * machine), bootstrap and join, autopilot, and the admin protocol. What {@code aspen node} runs and
  * what a Java program embeds.
  *
- * <p>Start-up ({@link #start}): load or create the identity and cookie in the data directory, open
+ * <p>Start-up ({@link #start}): load or create the identity and the cluster credentials in the data
+ * directory (the cookie; or, for a node given only a join ticket, the cluster key it fetches with
+ * the ticket's join secret from one of the ticket's nodes and keeps there), open
  * the Raft log, start discovery, then
  *
  * <ul>
@@ -87,7 +89,7 @@ public final class AspenNode implements AutoCloseable {
 
     private final NodeConfig config;
     private final NodeIdentity identity;
-    private final Cookie cookie;
+    private final ClusterCredentials credentials;
     private final PeerBook peers;
     private final Discovery discovery;
     private final Autopilot autopilot;
@@ -110,12 +112,17 @@ public final class AspenNode implements AutoCloseable {
     private volatile long lastMembershipCheckNanos;
     private volatile String removedReason;
 
-    private AspenNode(NodeConfig config, NodeIdentity identity, Cookie cookie, PeerBook peers, Discovery discovery)
+    private AspenNode(
+            NodeConfig config,
+            NodeIdentity identity,
+            ClusterCredentials credentials,
+            PeerBook peers,
+            Discovery discovery)
             throws IOException {
         this.config = config;
         this.diskGuard = DiskGuard.forDataDir(config.dataDir(), config.diskFullPercent());
         this.identity = identity;
-        this.cookie = cookie;
+        this.credentials = credentials;
         this.peers = peers;
         this.discovery = discovery;
         this.autopilot = new Autopilot(
@@ -133,18 +140,20 @@ public final class AspenNode implements AutoCloseable {
      * join is found or the bootstrap condition holds (possibly for long: it logs what it waits for).
      *
      * @throws FormatException when the data directory belongs to another cluster or its files are
-     *     invalid
-     * @throws IOException when a port or a file cannot be opened
+     *     invalid, or there is no cookie and the ticket has no join secret or the cluster refused it
+     * @throws IOException when a port or a file cannot be opened, or no node of a join ticket can
+     *     be reached to fetch the cluster key
      * @throws InterruptedException when interrupted while waiting for peers
      */
     public static AspenNode start(NodeConfig config) throws IOException, InterruptedException {
         Path dataDir = config.dataDir();
         Files.createDirectories(dataDir);
         NodeIdentity identity = NodeIdentity.loadOrCreate(dataDir);
-        Cookie cookie = NodeFiles.cookie(dataDir, config.cookie());
-        if (config.ticket().isPresent() && !config.ticket().get().clusterId().equals(cookie.clusterId())) {
+        ClusterCredentials credentials =
+                NodeFiles.credentials(dataDir, config.cookie(), config.ticket(), AdminClient::fetchCredentials);
+        if (config.ticket().isPresent() && !config.ticket().get().clusterId().equals(credentials.clusterId())) {
             throw new FormatException("the ticket is for cluster "
-                    + config.ticket().get().clusterId() + " but the cookie is for cluster " + cookie.clusterId());
+                    + config.ticket().get().clusterId() + " but the cookie is for cluster " + credentials.clusterId());
         }
         Optional<NodeFiles.NodeInfo> previous = Files.exists(dataDir.resolve(NodeFiles.NODE_FILE))
                 ? Optional.of(NodeFiles.readNodeInfo(dataDir))
@@ -156,8 +165,8 @@ public final class AspenNode implements AutoCloseable {
             boolean restart = raftLog.restoredState().isPresent();
             int quicPort = quicPort(config, previous);
             InetSocketAddress http = httpAddress(config, previous);
-            Discovery discovery = discovery(config, identity, cookie, peers, previous, quicPort, http, restart);
-            node = new AspenNode(config, identity, cookie, peers, discovery);
+            Discovery discovery = discovery(config, identity, credentials, peers, previous, quicPort, http, restart);
+            node = new AspenNode(config, identity, credentials, peers, discovery);
             peers.attach(discovery.directory());
             discovery.start();
             node.startReplica(raftLog, quicPort, restart);
@@ -204,7 +213,7 @@ public final class AspenNode implements AutoCloseable {
     private static Discovery discovery(
             NodeConfig config,
             NodeIdentity identity,
-            Cookie cookie,
+            ClusterCredentials credentials,
             PeerBook peers,
             Optional<NodeFiles.NodeInfo> previous,
             int quicPort,
@@ -216,7 +225,7 @@ public final class AspenNode implements AutoCloseable {
                 .map(address -> SocketAddresses.parse(address).getPort())
                 .orElseGet(() -> tcpPortFree(config.bind(), quicPort) ? quicPort : 0));
         DiscoveryBuilder builder = Discovery.builder()
-                .cookie(cookie)
+                .credentials(credentials)
                 .keyPair(identity.keyPair())
                 .bindAddress(config.bind())
                 .gossipPort(gossipPort)
@@ -282,7 +291,7 @@ public final class AspenNode implements AutoCloseable {
         var settings = new ReplicaNode.Settings(
                 config.dataDir(),
                 identity,
-                cookie.clusterKey(),
+                credentials.clusterKey(),
                 GROUP_ID,
                 initialMembers,
                 peers::quicAddresses,
@@ -293,7 +302,7 @@ public final class AspenNode implements AutoCloseable {
                 store -> new MeteredKeyValueStore(new DiskGuardedStore(store, diskGuard), metrics);
         this.replica = ReplicaNode.start(settings, raftLog, frontEnd, started -> {
             this.admin = new NodeAdmin(
-                    cookie.clusterId(),
+                    credentials,
                     self(),
                     started.group(),
                     peers,
@@ -302,7 +311,8 @@ public final class AspenNode implements AutoCloseable {
                     this::leaderLink,
                     this::selfAddresses,
                     this::httpAddressOf);
-            return List.of(AdminService.protocol(admin, settings.quic().maxFrameBytes()));
+            return List.of(
+                    AdminService.protocol(admin, credentials, settings.quic().maxFrameBytes()));
         });
         this.kv = new LeaderForwardingStore(replica.kv(), this::leaderStore);
         nodeMetrics
@@ -402,7 +412,7 @@ public final class AspenNode implements AutoCloseable {
             }
             try (AdminClient client = AdminClient.connect(
                     List.of(new TicketPeer(peer.nodeId(), List.of(peer.quicAddress()))),
-                    cookie.clusterKey(),
+                    credentials.clusterKey(),
                     AdminClient.defaultSettings())) {
                 ClusterStatus status = client.status().get(5, TimeUnit.SECONDS);
                 if (status.leader().isPresent() && !status.initialMembers().isEmpty()) {
@@ -554,7 +564,7 @@ public final class AspenNode implements AutoCloseable {
         link.addLearner(self(), selfAddresses()).whenComplete((status, failure) -> {
             changeInFlight.set(false);
             if (failure == null) {
-                log.info("admitted to cluster {} as a learner", cookie.clusterId());
+                log.info("admitted to cluster {} as a learner", credentials.clusterId());
             } else {
                 log.info(
                         "asked {} to admit this node: {}",
@@ -570,7 +580,9 @@ public final class AspenNode implements AutoCloseable {
         return adminLinks.get(
                 node,
                 addresses -> AdminClient.connect(
-                        List.of(new TicketPeer(node, addresses)), cookie.clusterKey(), AdminClient.defaultSettings()));
+                        List.of(new TicketPeer(node, addresses)),
+                        credentials.clusterKey(),
+                        AdminClient.defaultSettings()));
     }
 
     private void closeLink(NodeId node) {
@@ -586,7 +598,7 @@ public final class AspenNode implements AutoCloseable {
                 leader,
                 addresses -> AspenClient.connect(
                         List.of(new TicketPeer(leader, addresses)),
-                        cookie.clusterKey(),
+                        credentials.clusterKey(),
                         RpcClient.Settings.forwarding()));
     }
 
@@ -731,7 +743,7 @@ public final class AspenNode implements AutoCloseable {
     public NodeFiles.NodeInfo info() {
         return new NodeFiles.NodeInfo(
                 self().toString(),
-                cookie.clusterId().toString(),
+                credentials.clusterId().toString(),
                 SocketAddresses.format(quicAddress()),
                 ticket().toString(),
                 Optional.of(SocketAddresses.format(gossipAddress())),

@@ -9,7 +9,7 @@ import dev.aspen.kv.ErrorCode;
 import dev.aspen.kv.KvException;
 import dev.aspen.mesh.cluster.ClusterAdmin;
 import dev.aspen.mesh.cluster.ClusterStatus;
-import dev.aspen.tickets.ClusterId;
+import dev.aspen.tickets.ClusterCredentials;
 import dev.aspen.tickets.ClusterTicket;
 import dev.aspen.tickets.NodeId;
 import dev.aspen.tickets.TicketPeer;
@@ -40,7 +40,7 @@ final class NodeAdmin implements ClusterAdmin {
 
     private static final int MAX_TICKET_PEERS = 16;
 
-    private final ClusterId clusterId;
+    private final ClusterCredentials credentials;
     private final NodeId self;
     private final RaftGroup group;
     private final PeerBook peers;
@@ -51,7 +51,7 @@ final class NodeAdmin implements ClusterAdmin {
     private final Function<NodeId, Optional<InetSocketAddress>> httpAddress;
 
     NodeAdmin(
-            ClusterId clusterId,
+            ClusterCredentials credentials,
             NodeId self,
             RaftGroup group,
             PeerBook peers,
@@ -60,7 +60,7 @@ final class NodeAdmin implements ClusterAdmin {
             LeaderLink leaderLink,
             Supplier<List<InetSocketAddress>> selfAddresses,
             Function<NodeId, Optional<InetSocketAddress>> httpAddress) {
-        this.clusterId = clusterId;
+        this.credentials = credentials;
         this.self = self;
         this.group = group;
         this.peers = peers;
@@ -106,7 +106,7 @@ final class NodeAdmin implements ClusterAdmin {
                     match.map(m -> Math.max(0, report.commitIndex() - m))));
         }
         return new ClusterStatus(
-                clusterId,
+                credentials.clusterId(),
                 self,
                 member ? report.role().name().toLowerCase(Locale.ROOT) : "joining",
                 report.leader().map(NodeEndpoint::nodeId),
@@ -225,7 +225,12 @@ final class NodeAdmin implements ClusterAdmin {
                 ticketPeers.add(new TicketPeer(voter.nodeId(), addresses));
             }
         }
-        return ClusterTicket.of(clusterId, ticketPeers);
+        return ClusterTicket.of(credentials.clusterId(), ticketPeers);
+    }
+
+    @Override
+    public ClusterTicket joinTicket() {
+        return credentials.joinTicket(ticket());
     }
 
     /**

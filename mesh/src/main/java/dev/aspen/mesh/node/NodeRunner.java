@@ -34,6 +34,8 @@ public final class NodeRunner {
         out.println("  HTTP      " + url);
         out.println("  data dir  " + config.dataDir().toAbsolutePath());
         out.println("  ticket    " + info.ticket());
+        out.println("  join      for a ticket a new node can join with, without the cookie (keep it secret):"
+                + " bin/aspen cluster ticket --join --data-dir " + config.dataDir());
         out.println("Try:  curl -X PUT " + url + "/v1/kv/hello -d world");
         out.println("      curl " + url + "/v1/kv/hello?raw");
         out.println("      bin/aspen kv get hello --data-dir " + config.dataDir());

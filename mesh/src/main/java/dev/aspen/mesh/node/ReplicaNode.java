@@ -152,7 +152,8 @@ public final class ReplicaNode implements AutoCloseable {
                 new RpcServer(new KvService(kv, this::forward), settings.quic().maxFrameBytes(), 1024);
         List<Protocol> protocols = new ArrayList<>(List.of(
                 transport.protocol(peer -> true, group::handle),
-                new Protocol(Protocol.CLIENT_ALPN, peer -> true, clients)));
+                // Holders of a join ticket may use the cluster as clients, as they may join it.
+                new Protocol(Protocol.CLIENT_ALPN, peer -> true, clients).acceptingJoinKey()));
         try {
             protocols.addAll(moreProtocols.apply(this));
             this.endpoint = QuicEndpoint.start(settings.quic(), settings.identity(), settings.clusterKey(), protocols);

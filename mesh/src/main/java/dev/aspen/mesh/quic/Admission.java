@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.List;
 
 /**
  * The admission handshake a dialer runs on the first stream of every connection, because the QUIC
@@ -19,9 +20,9 @@ import java.security.MessageDigest;
  * server -> dialer   WELCOME | DENIED u8 reason, utf-8 message
  * </pre>
  *
- * The signature (dialer's node key) and the MAC (cluster key) both cover {@code context, ALPN,
- * nonce, serverId, dialerId}; the MAC also covers the SPKI. Each message is one frame whose first
- * byte is its type.
+ * The signature (dialer's node key) and the MAC (cluster key, or the join key where the protocol
+ * accepts it) both cover {@code context, ALPN, nonce, serverId, dialerId}; the MAC also covers the
+ * SPKI. Each message is one frame whose first byte is its type.
  */
 final class Admission {
     static final String CONTEXT = "aspen admission v1";
@@ -87,11 +88,12 @@ final class Admission {
     }
 
     /**
-     * Checks a proof against the nonce this server issued.
+     * Checks a proof against the nonce this server issued; its MAC must verify under one of {@code
+     * keys}.
      *
      * @return null if valid, else the reason it is not
      */
-    static AuthFailure verify(Proof proof, byte[] issuedNonce, NodeId server, String alpn, ClusterKey clusterKey) {
+    static AuthFailure verify(Proof proof, byte[] issuedNonce, NodeId server, String alpn, List<ClusterKey> keys) {
         if (!MessageDigest.isEqual(proof.nonce(), issuedNonce)) {
             return AuthFailure.REPLAYED;
         }
@@ -100,11 +102,12 @@ final class Admission {
         if (!NodeIdentity.verify(proof.spki(), signed, proof.signature())) {
             return AuthFailure.BAD_SIGNATURE;
         }
-        byte[] expectedMac = mac(clusterKey, alpn, issuedNonce, server, dialer, proof.spki());
-        if (!MessageDigest.isEqual(expectedMac, proof.mac())) {
-            return AuthFailure.BAD_MAC;
+        for (ClusterKey key : keys) {
+            if (MessageDigest.isEqual(mac(key, alpn, issuedNonce, server, dialer, proof.spki()), proof.mac())) {
+                return null;
+            }
         }
-        return null;
+        return AuthFailure.BAD_MAC;
     }
 
     static void expectHello(byte[] frame) throws FrameException {

@@ -37,8 +37,11 @@ import tech.kwik.core.server.ServerConnector;
  * <p>Both directions are authenticated against pinned identities. Dialing pins the server: the
  * TLS handshake succeeds only if the server's certificate key hashes to the expected {@link
  * NodeId}. Accepting authenticates the dialer with the {@link Admission} handshake on the first
- * stream (signature by its node key, MAC by the cluster key); a dialer that fails it, or is not
- * admitted by the protocol, is refused with an {@link AuthFailure} code, counted and logged once.
+ * stream (signature by its node key, MAC by the cluster key, or by the join key derived from it on
+ * a protocol that {@linkplain Protocol#acceptsJoinKey() accepts it}); a dialer that fails it, or is
+ * not admitted by the protocol, is refused with an {@link AuthFailure} code, counted and logged
+ * once. A dialer proves itself with the key it was started with: the cluster key, or the join key
+ * of a join ticket.
  *
  * <p>Thread-safe. {@link #close()} stops accepting and closes every connection it accepted.
  */
@@ -53,6 +56,7 @@ public final class QuicEndpoint implements AutoCloseable {
     private final QuicConfig config;
     private final NodeIdentity identity;
     private final ClusterKey clusterKey;
+    private final List<ClusterKey> clusterOrJoinKey;
     private final ServerConnector server;
     private final DatagramSocket socket;
     private final ThreadPoolExecutor handlers;
@@ -65,6 +69,7 @@ public final class QuicEndpoint implements AutoCloseable {
         this.config = config;
         this.identity = identity;
         this.clusterKey = clusterKey;
+        this.clusterOrJoinKey = List.of(clusterKey, clusterKey.joinKey());
         this.handlers = new ThreadPoolExecutor(
                 0,
                 config.maxHandlerThreads(),
@@ -274,7 +279,8 @@ public final class QuicEndpoint implements AutoCloseable {
                 random.nextBytes(nonce);
                 Frames.write(stream.getOutputStream(), Admission.challenge(nonce, identity.nodeId()));
                 var proof = Admission.parseProof(Frames.read(stream.getInputStream(), Admission.MAX_MESSAGE_BYTES));
-                AuthFailure failure = Admission.verify(proof, nonce, identity.nodeId(), protocol.alpn(), clusterKey);
+                List<ClusterKey> keys = protocol.acceptsJoinKey() ? clusterOrJoinKey : List.of(clusterKey);
+                AuthFailure failure = Admission.verify(proof, nonce, identity.nodeId(), protocol.alpn(), keys);
                 NodeId dialer = proof.dialer();
                 if (failure == null && !protocol.admits().test(dialer)) {
                     failure = AuthFailure.UNKNOWN_PEER;

@@ -1,6 +1,8 @@
 package dev.aspen.mesh.rpc;
 
 import dev.aspen.mesh.identity.NodeIdentity;
+import dev.aspen.mesh.quic.AuthFailure;
+import dev.aspen.mesh.quic.AuthenticationException;
 import dev.aspen.mesh.quic.QuicConfig;
 import dev.aspen.mesh.quic.QuicEndpoint;
 import dev.aspen.tickets.ClusterKey;
@@ -12,6 +14,7 @@ import dev.aspen.tickets.TicketPeer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -28,6 +31,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the connection and releases both.
  */
 public final class PeerConnector implements AutoCloseable {
+    /** The error for a ticket without a join secret where no cookie is given either. */
+    public static final String NO_JOIN_SECRET =
+            "this ticket has no join secret: pass --cookie or get a join ticket with `aspen cluster ticket --join`";
+
     private final List<TicketPeer> peers;
     private final String alpn;
     private final RpcClient.Settings settings;
@@ -89,9 +96,24 @@ public final class PeerConnector implements AutoCloseable {
     }
 
     /**
+     * The key a client proves itself with for {@code ticket}: the cookie's cluster key when a cookie
+     * is given, else the join key of the ticket's join secret (a join ticket admits clients too).
+     *
+     * @throws FormatException if the cookie is invalid or of another cluster, or there is no cookie
+     *     and the ticket has no join secret
+     */
+    public static ClusterKey clientKey(ClusterTicket ticket, Optional<String> cookie) {
+        if (cookie.isPresent()) {
+            return clusterKey(ticket, cookie.get());
+        }
+        return ClusterKey.ofJoinSecret(ticket.joinSecret().orElseThrow(() -> new FormatException(NO_JOIN_SECRET)));
+    }
+
+    /**
      * The current connection, or a new one to the next peer that can be reached when there is none
      * or it was lost. Blocks while dialing.
      *
+     * @throws AuthenticationException when every node refused this dialer for the same reason
      * @throws IOException naming every peer and address tried, or if this connector is closed
      */
     public RpcClient connection() throws IOException {
@@ -107,18 +129,31 @@ public final class PeerConnector implements AutoCloseable {
                 throw new IOException("client is closed");
             }
             var failures = new ArrayList<String>();
+            var refusals = EnumSet.noneOf(AuthFailure.class);
+            int attempts = 0;
+            int refused = 0;
             for (int i = 0; i < peers.size(); i++) {
                 TicketPeer peer = peers.get(Math.floorMod(next.getAndIncrement(), peers.size()));
                 for (InetSocketAddress address : peer.addresses()) {
+                    attempts++;
                     try {
                         current = new RpcClient(endpoint.connect(peer.nodeId(), address, alpn), settings, timers);
                         return current;
                     } catch (IOException e) {
+                        if (e instanceof AuthenticationException refusal) {
+                            refusals.add(refusal.reason());
+                            refused++;
+                        }
                         failures.add(peer.nodeId() + " at " + address + ": " + e.getMessage());
                     }
                 }
             }
-            throw new IOException("no Aspen node could be reached: " + String.join("; ", failures));
+            String message = "no Aspen node could be reached: " + String.join("; ", failures);
+            if (refused == attempts && refusals.size() == 1) {
+                // Every node gave the same refusal: say which, so callers can name its cause.
+                throw new AuthenticationException(refusals.iterator().next(), message);
+            }
+            throw new IOException(message);
         }
     }
 

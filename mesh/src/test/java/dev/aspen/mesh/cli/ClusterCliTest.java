@@ -10,6 +10,7 @@ import dev.aspen.mesh.cluster.FakeClusterAdmin;
 import dev.aspen.mesh.node.NodeFiles;
 import dev.aspen.mesh.quic.Frames;
 import dev.aspen.mesh.quic.QuicEndpoint;
+import dev.aspen.mesh.rpc.PeerConnector;
 import dev.aspen.tickets.ClusterTicket;
 import dev.aspen.tickets.Cookie;
 import dev.aspen.tickets.NodeId;
@@ -163,6 +164,36 @@ class ClusterCliTest {
                         .get("ticket")
                         .asText()))
                 .isEqualTo(admin.ticket());
+        assertThat(ClusterTicket.parse(ok(cluster("ticket", "--join")).out().strip()))
+                .isEqualTo(admin.joinTicket());
+    }
+
+    @Test
+    void aJoinTicketAdmitsTheClientWithoutACookie() {
+        String joinTicket = Cookie.of(COOKIE)
+                .credentials()
+                .joinTicket(ClusterTicket.parse(ticket))
+                .toString();
+        assertThat(ok(aspen("cluster", "status", "--ticket", joinTicket)).out()).contains("(* leader)");
+        Run plain = aspen("cluster", "status", "--ticket", ticket);
+        assertThat(plain.exitCode()).isEqualTo(2);
+        assertThat(plain.err()).isEqualTo("aspen: " + PeerConnector.NO_JOIN_SECRET + "\n");
+    }
+
+    @Test
+    void theDataDirOfANodeThatJoinedWithAJoinTicketAdmitsWithItsClusterKey() throws Exception {
+        ClusterTicket joinTicket = Cookie.of(COOKIE).credentials().joinTicket(ClusterTicket.parse(ticket));
+        NodeFiles.credentials(dir, Optional.empty(), Optional.of(joinTicket), t -> Cookie.of(COOKIE)
+                .credentials());
+        NodeFiles.writeNodeInfo(
+                dir,
+                new NodeFiles.NodeInfo(
+                        server.nodeId().toString(),
+                        Cookie.of(COOKIE).clusterId().toString(),
+                        SocketAddresses.format(server.localAddress()),
+                        ticket));
+        assertThat(ok(aspen("cluster", "status", "--data-dir", dir.toString())).out())
+                .contains("(* leader)");
     }
 
     @Test

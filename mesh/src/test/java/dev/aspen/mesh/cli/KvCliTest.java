@@ -12,6 +12,7 @@ import dev.aspen.mesh.identity.NodeIdentity;
 import dev.aspen.mesh.node.NodeFiles;
 import dev.aspen.mesh.node.ReplicaNode;
 import dev.aspen.mesh.quic.QuicConfig;
+import dev.aspen.mesh.rpc.PeerConnector;
 import dev.aspen.tickets.ClusterTicket;
 import dev.aspen.tickets.Cookie;
 import dev.aspen.tickets.SocketAddresses;
@@ -287,11 +288,21 @@ class KvCliTest {
     }
 
     @Test
+    void aJoinTicketAloneAdmitsKvCommands() {
+        String joinTicket = Cookie.of(COOKIE)
+                .credentials()
+                .joinTicket(ClusterTicket.parse(ticket))
+                .toString();
+        ok(aspen("kv", "put", "joined/k", "with the join key", "--ticket", joinTicket));
+        assertThat(ok(aspen("kv", "get", "joined/k", "--ticket", joinTicket)).out())
+                .isEqualTo("with the join key\n");
+    }
+
+    @Test
     void badConnectionOptionsAreUsageErrors() {
         Run noCookie = aspen("kv", "get", "k", "--ticket", ticket);
         assertThat(noCookie.exitCode()).isEqualTo(2);
-        assertThat(noCookie.err())
-                .isEqualTo("aspen: --ticket needs --cookie (or ASPEN_COOKIE): clients prove themselves with it\n");
+        assertThat(noCookie.err()).isEqualTo("aspen: " + PeerConnector.NO_JOIN_SECRET + "\n");
 
         Run wrongCluster = aspen("lease", "grant", "5", "--ticket", ticket, "--cookie", "another");
         assertThat(wrongCluster.exitCode()).isEqualTo(2);

@@ -11,10 +11,15 @@ import dev.aspen.mesh.quic.AuthFailure;
 import dev.aspen.mesh.quic.Protocol;
 import dev.aspen.mesh.quic.QuicConfig;
 import dev.aspen.mesh.quic.QuicEndpoint;
+import dev.aspen.mesh.rpc.PeerConnector;
 import dev.aspen.mesh.rpc.RpcClient;
 import dev.aspen.mesh.rpc.RpcException;
+import dev.aspen.tickets.ClusterCredentials;
+import dev.aspen.tickets.ClusterId;
 import dev.aspen.tickets.ClusterKey;
+import dev.aspen.tickets.ClusterTicket;
 import dev.aspen.tickets.Cookie;
+import dev.aspen.tickets.FormatException;
 import dev.aspen.tickets.NodeId;
 import dev.aspen.tickets.TicketPeer;
 import java.io.IOException;
@@ -254,6 +259,62 @@ class AdminServiceTest {
                 .hasMessageContaining(server.nodeId().toString());
         assertThat(server.metrics().authFailures(AuthFailure.BAD_MAC)).isEqualTo(1);
         assertThat(admin.calls()).isEmpty();
+    }
+
+    @Test
+    void givesTheJoinTicketAndTheClusterKeyToAnAdmittedClient() throws Exception {
+        AdminClient client = client(KEY);
+        assertThat(client.joinTicket()).isEqualTo(admin.joinTicket());
+        assertThat(client.clusterCredentials()).isEqualTo(COOKIE.credentials());
+    }
+
+    @Test
+    void aJoinTicketFetchesTheClusterKeyWithoutTheCookie() throws Exception {
+        ClusterCredentials fetched = AdminClient.fetchCredentials(joinTicket(COOKIE.clusterId(), KEY));
+        assertThat(fetched).isEqualTo(COOKIE.credentials());
+        assertThat(server.metrics().admittedConnections()).isEqualTo(1);
+    }
+
+    @Test
+    void aWrongJoinSecretIsRefusedAndNamed() {
+        ClusterKey otherKey = Cookie.of("another cluster").clusterKey();
+        assertThatThrownBy(() -> AdminClient.fetchCredentials(joinTicket(COOKIE.clusterId(), otherKey)))
+                .isInstanceOf(FormatException.class)
+                .hasMessageContaining("the cluster refused this ticket's join secret (BAD_MAC)")
+                .hasMessageContaining("aspen cluster ticket --join");
+        assertThat(server.metrics().authFailures(AuthFailure.BAD_MAC)).isEqualTo(1);
+        assertThat(admin.calls()).isEmpty();
+    }
+
+    @Test
+    void anAnswerThatIsNotTheTicketsClusterIsNotTrusted() {
+        ClusterId otherId = Cookie.of("another cluster").clusterId();
+        assertThatThrownBy(() -> AdminClient.fetchCredentials(joinTicket(otherId, KEY)))
+                .isInstanceOf(FormatException.class)
+                .hasMessageContaining("the ticket is for cluster " + otherId);
+    }
+
+    @Test
+    void aTicketWithoutJoinSecretOrReachableNodeFailsClearly() throws Exception {
+        assertThatThrownBy(
+                        () -> AdminClient.fetchCredentials(ClusterTicket.of(COOKIE.clusterId(), List.of(serverPeer()))))
+                .isInstanceOf(FormatException.class)
+                .hasMessage(PeerConnector.NO_JOIN_SECRET);
+        int closedPort;
+        try (var socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        var nobody = new TicketPeer(server.nodeId(), List.of(new InetSocketAddress("127.0.0.1", closedPort)));
+        var ticket = COOKIE.credentials().joinTicket(ClusterTicket.of(COOKIE.clusterId(), List.of(nobody)));
+        assertThatThrownBy(() -> AdminClient.fetchCredentials(ticket))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("cannot fetch the cluster key with the join ticket")
+                .hasMessageContaining(server.nodeId().toString());
+    }
+
+    /** A ticket for this test's server, named {@code clusterId}, with the join secret of {@code key}. */
+    private ClusterTicket joinTicket(ClusterId clusterId, ClusterKey key) {
+        return new ClusterTicket(clusterId, Optional.of(key.joinSecret()), List.of(serverPeer()));
     }
 
     @Test

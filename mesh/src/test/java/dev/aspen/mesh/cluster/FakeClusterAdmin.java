@@ -4,6 +4,7 @@ import dev.aspen.kv.KvException;
 import dev.aspen.mesh.identity.NodeIdentity;
 import dev.aspen.mesh.quic.QuicConfig;
 import dev.aspen.mesh.quic.QuicEndpoint;
+import dev.aspen.tickets.ClusterCredentials;
 import dev.aspen.tickets.ClusterId;
 import dev.aspen.tickets.ClusterKey;
 import dev.aspen.tickets.ClusterTicket;
@@ -28,6 +29,7 @@ public class FakeClusterAdmin implements ClusterAdmin {
     public static final NodeId FOLLOWER = id(0x22);
     public static final NodeId DEAD = id(0x33);
     public static final long SNAPSHOT_INDEX = 4242;
+    public static final byte[] JOIN_SECRET = new byte[ClusterTicket.JOIN_SECRET_LENGTH];
 
     private final ClusterId clusterId;
     private final List<String> calls = new CopyOnWriteArrayList<>();
@@ -103,7 +105,7 @@ public class FakeClusterAdmin implements ClusterAdmin {
                 QuicConfig.builder().maxFrameBytes(maxFrameBytes).build(),
                 NodeIdentity.generate(),
                 key,
-                List.of(AdminService.protocol(this, maxFrameBytes)));
+                List.of(AdminService.protocol(this, new ClusterCredentials(clusterId, key), maxFrameBytes)));
     }
 
     /** Every later call fails with {@code error}; null to succeed again. */
@@ -204,12 +206,23 @@ public class FakeClusterAdmin implements ClusterAdmin {
 
     @Override
     public ClusterTicket ticket() {
-        calls.add("ticket");
+        return ticket("ticket", Optional.empty());
+    }
+
+    /** {@link #ticket()} with a fixed join secret ({@link #JOIN_SECRET}). */
+    @Override
+    public ClusterTicket joinTicket() {
+        return ticket("join_ticket", Optional.of(JOIN_SECRET));
+    }
+
+    private ClusterTicket ticket(String call, Optional<byte[]> joinSecret) {
+        calls.add(call);
         if (failure != null) {
             throw failure;
         }
-        return ClusterTicket.of(
+        return new ClusterTicket(
                 clusterId,
+                joinSecret,
                 List.of(
                         new TicketPeer(LEADER, List.of(new InetSocketAddress("127.0.0.1", 7001))),
                         new TicketPeer(FOLLOWER, List.of(new InetSocketAddress("127.0.0.1", 7002)))));

@@ -26,6 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link #failNext} makes the next call fail.
  */
 final class FakeClusterAdmin implements ClusterAdmin {
+    static final byte[] JOIN_SECRET = new byte[ClusterTicket.JOIN_SECRET_LENGTH];
+
     final ClusterId clusterId;
     final NodeId self;
     final InetSocketAddress selfQuic;
@@ -154,5 +156,11 @@ final class FakeClusterAdmin implements ClusterAdmin {
     @Override
     public ClusterTicket ticket() {
         return ClusterTicket.of(clusterId, List.of(new TicketPeer(self, List.of(selfQuic))));
+    }
+
+    /** {@link #ticket()} with {@link #JOIN_SECRET}. */
+    @Override
+    public ClusterTicket joinTicket() {
+        return new ClusterTicket(clusterId, Optional.of(JOIN_SECRET.clone()), ticket().peers());
     }
 }

@@ -376,6 +376,10 @@ class HttpApiTest {
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertError(wrong, 401, "unauthenticated", "wrong");
+        HttpResponse<String> joinTicket =
+                http.send(request("GET", "/v1/ticket?join=true", null, false), HttpResponse.BodyHandlers.ofString());
+        assertError(joinTicket, 401, "unauthenticated", "Authorization");
+        assertThat(joinTicket.body()).doesNotContain("\"ticket\"");
         assertError(
                 http.send(request("POST", "/write", "{}", false), HttpResponse.BodyHandlers.ofString()),
                 401,
@@ -448,6 +452,17 @@ class HttpApiTest {
         ClusterTicket parsed = ClusterTicket.parse(ticket.get("ticket").asText());
         assertThat(parsed.clusterId()).isEqualTo(admin.clusterId);
         assertThat(ticket.get("cluster_id").asText()).isEqualTo(admin.clusterId.toString());
+        assertThat(parsed.joinSecret()).isEmpty();
+        ClusterTicket join = ClusterTicket.parse(
+                json(send("GET", "/v1/ticket?join=true", null)).get("ticket").asText());
+        assertThat(join.joinSecret()).hasValueSatisfying(s -> assertThat(s).isEqualTo(FakeClusterAdmin.JOIN_SECRET));
+        assertThat(join.peers()).isEqualTo(parsed.peers());
+        assertThat(ClusterTicket.parse(json(send("GET", "/v1/ticket?join=false", null))
+                                .get("ticket")
+                                .asText())
+                        .joinSecret())
+                .isEmpty();
+        assertError(send("GET", "/v1/ticket?secret=true", null), 400, "invalid_argument", "allowed: join");
         assertThat(admin.calls)
                 .containsSubsequence(
                         "add-learner " + learner, "promote " + learner, "transfer " + learner, "remove " + learner);

@@ -1,11 +1,15 @@
 package dev.aspen.mesh.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.aspen.kv.ReadConsistency;
 import dev.aspen.mesh.cluster.ClusterStatus;
 import dev.aspen.mesh.config.NodeConfig;
+import dev.aspen.mesh.rpc.PeerConnector;
 import dev.aspen.tickets.ClusterTicket;
+import dev.aspen.tickets.FormatException;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -68,28 +72,42 @@ class AspenNodeTest {
     }
 
     @Test
+    void aNodeWithOnlyAJoinTicketJoinsAndRestartsFromItsDataDirAlone() throws Exception {
+        List<AspenNode> voters = bootstrapThree();
+        AspenNode leader = leaderOf(voters).orElseThrow();
+        leader.kv().put(bytes("before"), bytes("the join")).get(10, TimeUnit.SECONDS);
+
+        int port = freePort();
+        ClusterTicket plain = ClusterTicket.parse(leader.ticket().toString());
+        assertThatThrownBy(() -> start(withoutCookie(config("n3", 0, List.of(), Optional.of(plain), port))))
+                .isInstanceOf(FormatException.class)
+                .hasMessage(PeerConnector.NO_JOIN_SECRET);
+
+        ClusterTicket joinTicket =
+                ClusterTicket.parse(leader.admin().joinTicket().toString());
+        AspenNode joiner = start(withoutCookie(config("n3", 0, List.of(), Optional.of(joinTicket), port)));
+        assertThat(dir.resolve("n3").resolve(NodeFiles.COOKIE_FILE)).doesNotExist();
+        assertThat(dir.resolve("n3").resolve(NodeFiles.CLUSTER_KEY_FILE)).exists();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> joiner.admin().status().get(5, TimeUnit.SECONDS).selfRole(), "learner"::equals);
+        await().atMost(Duration.ofSeconds(10))
+                .ignoreExceptions()
+                .until(() -> localValue(joiner, "before"), "the join"::equals);
+
+        joiner.close();
+        running.remove(joiner);
+        leader.kv().put(bytes("while"), bytes("it was away")).get(10, TimeUnit.SECONDS);
+        AspenNode back = start(withoutCookie(config("n3", 0, List.of(), Optional.empty(), port)));
+        assertThat(back.nodeId()).isEqualTo(joiner.nodeId());
+        assertThat(back.admin().status().get(5, TimeUnit.SECONDS).clusterId()).isEqualTo(joinTicket.clusterId());
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
+                .until(() -> localValue(back, "while"), "it was away"::equals);
+    }
+
+    @Test
     void threeNodesBootstrapThenATicketJoinerIsPromotedWhenAVoterDies() throws Exception {
-        int[] ports = {freePort(), freePort(), freePort()};
-        List<InetSocketAddress> seeds = new ArrayList<>();
-        for (int port : ports) {
-            seeds.add(new InetSocketAddress(LOOPBACK, port));
-        }
-        List<CompletableFuture<AspenNode>> starting = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            NodeConfig config = config("n" + i, 3, seeds, Optional.empty(), ports[i]);
-            starting.add(CompletableFuture.supplyAsync(() -> {
-                try {
-                    return start(config);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }));
-        }
-        List<AspenNode> voters = new ArrayList<>();
-        for (CompletableFuture<AspenNode> future : starting) {
-            voters.add(future.get(60, TimeUnit.SECONDS));
-        }
-        await().atMost(Duration.ofSeconds(30)).until(() -> leaderOf(voters).isPresent());
+        List<AspenNode> voters = bootstrapThree();
         AspenNode leader = leaderOf(voters).orElseThrow();
         assertThat(leader.admin().status().get(5, TimeUnit.SECONDS).voters()).hasSize(3);
 
@@ -124,6 +142,65 @@ class AspenNodeTest {
         assertThat(status.autopilot().decisions())
                 .extracting(ClusterStatus.Decision::action)
                 .containsSubsequence("remove", "promote");
+    }
+
+    /** Three nodes formed by bootstrap-expect; returns once one of them leads. */
+    private List<AspenNode> bootstrapThree() throws Exception {
+        int[] ports = {freePort(), freePort(), freePort()};
+        List<InetSocketAddress> seeds = new ArrayList<>();
+        for (int port : ports) {
+            seeds.add(new InetSocketAddress(LOOPBACK, port));
+        }
+        List<CompletableFuture<AspenNode>> starting = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            NodeConfig config = config("n" + i, 3, seeds, Optional.empty(), ports[i]);
+            starting.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return start(config);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        List<AspenNode> voters = new ArrayList<>();
+        for (CompletableFuture<AspenNode> future : starting) {
+            voters.add(future.get(60, TimeUnit.SECONDS));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> leaderOf(voters).isPresent());
+        await().atMost(Duration.ofSeconds(30)).until(() -> leaderOf(voters).isPresent());
+        return voters;
+    }
+
+    /** The value of {@code key} in {@code node}'s own state (a stale read), or null. */
+    private static String localValue(AspenNode node, String key) throws Exception {
+        return node.kv()
+                .get(bytes(key), ReadConsistency.stale())
+                .get(5, TimeUnit.SECONDS)
+                .kv()
+                .map(kv -> new String(kv.value(), StandardCharsets.UTF_8))
+                .orElse(null);
+    }
+
+    private static NodeConfig withoutCookie(NodeConfig config) {
+        return new NodeConfig(
+                config.dataDir(),
+                Optional.empty(),
+                config.ticket(),
+                config.peers(),
+                config.bind(),
+                config.quicPort(),
+                config.gossipPort(),
+                config.httpPort(),
+                config.bootstrapExpect(),
+                config.voters(),
+                config.lan(),
+                config.httpBind(),
+                config.httpToken(),
+                config.timing(),
+                config.heartbeatPeriod(),
+                config.electionTimeout(),
+                config.deadVoterGrace(),
+                config.diskFullPercent());
     }
 
     private AspenNode start(NodeConfig config) throws IOException, InterruptedException {

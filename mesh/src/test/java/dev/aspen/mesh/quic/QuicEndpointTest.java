@@ -124,6 +124,40 @@ class QuicEndpointTest {
     }
 
     @Test
+    void joinKeyIsAdmittedOnlyWhereTheProtocolAcceptsIt() throws Exception {
+        NodeIdentity serverId = NodeIdentity.generate();
+        NodeIdentity joiner = NodeIdentity.generate();
+        QuicEndpoint server = track(QuicEndpoint.start(
+                config(0),
+                serverId,
+                KEY,
+                List.of(
+                        new Protocol(Protocol.ADMIN_ALPN, peer -> true, QuicEndpointTest::echo).acceptingJoinKey(),
+                        new Protocol(Protocol.CLIENT_ALPN, peer -> true, QuicEndpointTest::echo).acceptingJoinKey(),
+                        new Protocol(Protocol.RAFT_ALPN, Set.of(joiner.nodeId())::contains, QuicEndpointTest::echo))));
+        QuicEndpoint withJoinKey =
+                track(QuicEndpoint.start(config(0), joiner, ClusterKey.ofJoinSecret(KEY.joinSecret()), List.of()));
+        for (String alpn : List.of(Protocol.ADMIN_ALPN, Protocol.CLIENT_ALPN)) {
+            PeerConnection connection = track(withJoinKey.connect(serverId.nodeId(), server.localAddress(), alpn));
+            assertThat(roundTrip(connection, alpn))
+                    .asString(StandardCharsets.UTF_8)
+                    .isEqualTo(alpn);
+        }
+        // Raft admits this NodeId, so only the key can be what is refused.
+        assertThatThrownBy(() -> withJoinKey.connect(serverId.nodeId(), server.localAddress(), Protocol.RAFT_ALPN))
+                .isInstanceOfSatisfying(AuthenticationException.class, e -> assertThat(e.reason())
+                        .isEqualTo(AuthFailure.BAD_MAC));
+
+        byte[] wrongSecret = Cookie.of("another cluster").clusterKey().joinSecret();
+        QuicEndpoint withWrongSecret = dialer(ClusterKey.ofJoinSecret(wrongSecret));
+        assertThatThrownBy(() -> withWrongSecret.connect(serverId.nodeId(), server.localAddress(), Protocol.ADMIN_ALPN))
+                .isInstanceOfSatisfying(AuthenticationException.class, e -> assertThat(e.reason())
+                        .isEqualTo(AuthFailure.BAD_MAC));
+        assertThat(server.metrics().admittedConnections()).isEqualTo(2);
+        assertThat(server.metrics().authFailures(AuthFailure.BAD_MAC)).isEqualTo(2);
+    }
+
+    @Test
     void impostorAtTheRightAddressIsRefusedByThePin() throws Exception {
         NodeIdentity expected = NodeIdentity.generate();
         NodeIdentity impostor = NodeIdentity.generate();
