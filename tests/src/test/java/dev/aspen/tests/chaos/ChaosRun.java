@@ -340,9 +340,7 @@ final class ChaosRun {
                 .append(errors.isEmpty() ? " none" : "")
                 .append('\n');
         errors.forEach((k, v) -> text.append(String.format("  %-40s %d%n", k, v)));
-        text.append(String.format(
-                "faults injected: %d%n",
-                summary.faults().stream().filter(f -> !f.startsWith(" ")).count()));
+        text.append(String.format("faults injected: %d%n", summary.faults().size()));
         summary.faults().forEach(f -> text.append("  ").append(f).append('\n'));
         text.append(String.format("anomalies: %d%n", summary.anomalies()));
         text.append(String.format(

@@ -227,9 +227,8 @@ final class Nemesis {
                 .pollInterval(Duration.ofSeconds(2))
                 .until(() -> removedOrRetried(via, victim, victimId));
         cluster.replaceWithFreshNode(victim, cluster.ticket(via));
-        log.add(String.format(
-                "%8d ms  %-12s node %d joined fresh as %s",
-                history.now() / 1_000_000, "", victim, cluster.nodeId(victim)));
+        detail("node " + victim + " rejoined fresh as " + cluster.nodeId(victim) + " at " + history.now() / 1_000_000
+                + " ms");
         await("fresh node " + victim + " a voter")
                 .atMost(NodeCluster.START_LIMIT)
                 .pollInterval(Duration.ofSeconds(1))
