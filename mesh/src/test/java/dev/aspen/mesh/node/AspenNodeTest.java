@@ -167,7 +167,8 @@ class AspenNodeTest {
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(2),
                 Duration.ofSeconds(2),
-                95);
+                95,
+                false);
     }
 
     /** A port free for both UDP (QUIC) and TCP (gossip) on loopback. */
