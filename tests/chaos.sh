@@ -3,21 +3,21 @@
 #   tests/chaos.sh                       the CI run: 3 nodes, the CI faults once each, at least 40 s
 #   tests/chaos.sh --long 30m            every fault, then more until 30 minutes have passed
 #   tests/chaos.sh --long 1h --nodes 5 --seed 1234
-#   tests/chaos.sh --partitions          also partitions (nodes with --fault-injection)
+#   tests/chaos.sh --no-partitions       no partitions (nodes without --fault-injection)
 # Prints the summary: operations, faults injected, anomalies (must be 0), acknowledged writes lost
 # (must be 0). Reports (summary.txt, history.txt, anomalies.txt on failure) are kept in
 # tests/target/chaos/seed-<seed>/. Exit status 0 only when every check passed.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-usage() { echo "usage: tests/chaos.sh [--long DURATION (e.g. 90s, 30m, 2h)] [--nodes 3|5] [--seed N] [--partitions]" >&2; exit 2; }
+usage() { echo "usage: tests/chaos.sh [--long DURATION (e.g. 90s, 30m, 2h)] [--nodes 3|5] [--seed N] [--no-partitions]" >&2; exit 2; }
 
-duration=40s long=false nodes=3 partitions=false seed=$(( (RANDOM << 30) | (RANDOM << 15) | RANDOM ))
+duration=40s long=false nodes=3 partitions=true seed=$(( (RANDOM << 30) | (RANDOM << 15) | RANDOM ))
 while (($#)); do
   case "$1" in
     --long) (($# >= 2)) || usage; duration=$2; long=true; shift 2 ;;
     --nodes) (($# >= 2)) || usage; nodes=$2; shift 2 ;;
     --seed) (($# >= 2)) || usage; seed=$2; shift 2 ;;
-    --partitions) partitions=true; shift ;;
+    --no-partitions) partitions=false; shift ;;
     *) usage ;;
   esac
 done
