@@ -23,6 +23,7 @@ import dev.aspen.kv.wire.KvRequest;
 import dev.aspen.kv.wire.KvWire;
 import dev.aspen.kv.wire.WireFormatException;
 import dev.aspen.mesh.quic.Protocol;
+import dev.aspen.mesh.quic.QuicConfig;
 import dev.aspen.mesh.rpc.PeerConnector;
 import dev.aspen.mesh.rpc.RpcClient;
 import dev.aspen.mesh.rpc.RpcException;
@@ -73,7 +74,14 @@ public final class AspenClient implements KeyValueStore, AutoCloseable {
     /** Connects to explicit peers; see {@link #connect(ClusterTicket, String)}. */
     public static AspenClient connect(List<TicketPeer> peers, ClusterKey clusterKey, RpcClient.Settings settings)
             throws IOException {
-        return new AspenClient(PeerConnector.open(peers, clusterKey, Protocol.CLIENT_ALPN, settings));
+        return connect(peers, clusterKey, settings, QuicConfig.builder().build());
+    }
+
+    /** As {@link #connect(List, ClusterKey, RpcClient.Settings)}, dialing with {@code dialer} (a node's link faults). */
+    public static AspenClient connect(
+            List<TicketPeer> peers, ClusterKey clusterKey, RpcClient.Settings settings, QuicConfig dialer)
+            throws IOException {
+        return new AspenClient(PeerConnector.open(peers, clusterKey, Protocol.CLIENT_ALPN, settings, dialer));
     }
 
     private <T> CompletableFuture<T> call(KvRequest.Call request, Class<T> type, boolean idempotent) {

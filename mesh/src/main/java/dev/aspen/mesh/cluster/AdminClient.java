@@ -5,6 +5,7 @@ import dev.aspen.kv.KvException;
 import dev.aspen.mesh.quic.AuthFailure;
 import dev.aspen.mesh.quic.AuthenticationException;
 import dev.aspen.mesh.quic.Protocol;
+import dev.aspen.mesh.quic.QuicConfig;
 import dev.aspen.mesh.rpc.PeerConnector;
 import dev.aspen.mesh.rpc.RpcClient;
 import dev.aspen.mesh.rpc.RpcException;
@@ -70,7 +71,14 @@ public final class AdminClient implements ClusterAdmin, AutoCloseable {
      */
     public static AdminClient connect(List<TicketPeer> peers, ClusterKey clusterKey, RpcClient.Settings settings)
             throws IOException {
-        return new AdminClient(PeerConnector.open(peers, clusterKey, Protocol.ADMIN_ALPN, settings));
+        return connect(peers, clusterKey, settings, QuicConfig.builder().build());
+    }
+
+    /** As {@link #connect(List, ClusterKey, RpcClient.Settings)}, dialing with {@code dialer} (a node's link faults). */
+    public static AdminClient connect(
+            List<TicketPeer> peers, ClusterKey clusterKey, RpcClient.Settings settings, QuicConfig dialer)
+            throws IOException {
+        return new AdminClient(PeerConnector.open(peers, clusterKey, Protocol.ADMIN_ALPN, settings, dialer));
     }
 
     @Override

@@ -46,6 +46,8 @@ import java.util.OptionalInt;
  *     replaces it (default 30s)
  * @param diskFullPercent {@code --disk-full-percent}: writes are refused with {@code unavailable}
  *     when the data dir's file system is fuller than this (default 95)
+ * @param faultInjection {@code --fault-injection}: for tests only, give the node a QUIC fault
+ *     switch ({@code /v1/debug/faults}, {@code AspenNode.linkFaults()}); default off
  */
 public record NodeConfig(
         Path dataDir,
@@ -65,7 +67,8 @@ public record NodeConfig(
         Duration heartbeatPeriod,
         Duration electionTimeout,
         Duration deadVoterGrace,
-        int diskFullPercent) {
+        int diskFullPercent,
+        boolean faultInjection) {
     /**
      * A builder for a node embedded in a Java program: the settings {@code aspen node} takes, with
      * the same defaults and validation, starting from the data directory.

@@ -117,6 +117,11 @@ public final class NodeConfigBuilder {
         return set(Setting.DISK_FULL_PERCENT, Integer.toString(percent));
     }
 
+    /** {@link Setting#FAULT_INJECTION}: a QUIC fault switch for tests ({@code AspenNode.linkFaults()}). */
+    public NodeConfigBuilder faultInjection(boolean on) {
+        return set(Setting.FAULT_INJECTION, Boolean.toString(on));
+    }
+
     /**
      * Validates the settings and applies the defaults of the rest.
      *

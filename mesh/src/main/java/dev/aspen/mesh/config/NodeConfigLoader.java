@@ -96,7 +96,8 @@ public final class NodeConfigLoader {
                 values.get(Setting.HEARTBEAT_PERIOD),
                 values.get(Setting.ELECTION_TIMEOUT),
                 values.get(Setting.DEAD_VOTER_GRACE),
-                values.get(Setting.DISK_FULL_PERCENT));
+                values.get(Setting.DISK_FULL_PERCENT),
+                values.get(Setting.FAULT_INJECTION));
     }
 
     /** Blames whichever of the two was set at the higher layer (the election timeout on a tie). */

@@ -149,6 +149,14 @@ public final class Setting<T> {
             "95",
             "Writes are refused with unavailable while the data dir's file system is fuller than this percentage.",
             new Rule<>("50 to 99", n -> n >= 50 && n <= 99));
+    public static final Setting<Boolean> FAULT_INJECTION = withDefault(
+            "fault-injection",
+            Kind.BOOL,
+            "false",
+            "For tests only: lets GET/POST/DELETE /v1/debug/faults (and AspenNode.linkFaults() when"
+                    + " embedded) cut this node's QUIC links to chosen addresses by dropping their datagrams."
+                    + " Gossip is not affected.",
+            null);
 
     /** Every setting, in the order help and docs list them. */
     public static final List<Setting<?>> ALL = List.of(
@@ -170,7 +178,8 @@ public final class Setting<T> {
             HEARTBEAT_PERIOD,
             ELECTION_TIMEOUT,
             DEAD_VOTER_GRACE,
-            DISK_FULL_PERCENT);
+            DISK_FULL_PERCENT,
+            FAULT_INJECTION);
 
     /** A constraint on a parsed value; a value it rejects gets the message "must be {@code doc}". */
     record Rule<T>(String doc, Predicate<T> accepts) {}

@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.aspen.kv.KeyValueStore;
 import dev.aspen.mesh.cluster.ClusterAdmin;
+import dev.aspen.mesh.quic.LinkFaults;
 import dev.aspen.tickets.NodeId;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -30,8 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Aspen's HTTP API on the JDK's {@link HttpServer}: the key/value store ({@code /v1/kv}, {@code
  * /v1/txn}, {@code /v1/lease}, {@code /v1/watch} as server-sent events), cluster administration
- * ({@code /v1/cluster*}, {@code /v1/ticket}), {@code /health}, {@code /metrics} and the routes of
- * the earlier Aspen control plane. Every route and shape is in {@code docs/http-api.md}.
+ * ({@code /v1/cluster*}, {@code /v1/ticket}), {@code /health}, {@code /metrics}, the test-only
+ * fault switch ({@code /v1/debug/faults}) and the routes of the earlier Aspen control plane. Every route and shape is in {@code docs/http-api.md}.
  *
  * <p>Limits: requests run on a fixed pool of {@link Settings#threads()} with a queue of {@link
  * Settings#queueLength()}; beyond that a request is answered 503 {@code unavailable} at once (and if
@@ -65,6 +66,8 @@ public final class HttpApi implements AutoCloseable {
      *     (default 1024)
      * @param keepAlive how often an idle watch stream sends a comment line (default 15 s)
      * @param requestTimeout how long a request waits for the store or the cluster (default 30 s)
+     * @param linkFaults the node's QUIC fault switch served at {@code /v1/debug/faults}; absent
+     *     (the default): those routes answer 404
      */
     public record Settings(
             InetSocketAddress bind,
@@ -81,7 +84,8 @@ public final class HttpApi implements AutoCloseable {
             int maxWatches,
             int maxPendingEvents,
             Duration keepAlive,
-            Duration requestTimeout) {
+            Duration requestTimeout,
+            Optional<LinkFaults> linkFaults) {
         /** Validates every field; a message names the bad one. */
         public Settings {
             Objects.requireNonNull(bind, "bind");
@@ -104,6 +108,7 @@ public final class HttpApi implements AutoCloseable {
             positive(
                     "requestTimeout",
                     Objects.requireNonNull(requestTimeout, "requestTimeout").toMillis());
+            Objects.requireNonNull(linkFaults, "linkFaults");
         }
 
         private static void positive(String name, long value) {
@@ -136,6 +141,7 @@ public final class HttpApi implements AutoCloseable {
         private int maxPendingEvents = 1024;
         private Duration keepAlive = Duration.ofSeconds(15);
         private Duration requestTimeout = Duration.ofSeconds(30);
+        private Optional<LinkFaults> linkFaults = Optional.empty();
 
         private Builder(KeyValueStore kv, ClusterAdmin admin, NodeId nodeId, InetSocketAddress quicAddress) {
             this.kv = kv;
@@ -199,6 +205,11 @@ public final class HttpApi implements AutoCloseable {
             return this;
         }
 
+        public Builder linkFaults(LinkFaults value) {
+            linkFaults = Optional.of(value);
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the bad setting */
         public Settings build() {
             return new Settings(
@@ -216,7 +227,8 @@ public final class HttpApi implements AutoCloseable {
                     maxWatches,
                     maxPendingEvents,
                     keepAlive,
-                    requestTimeout);
+                    requestTimeout,
+                    linkFaults);
         }
     }
 
@@ -250,6 +262,7 @@ public final class HttpApi implements AutoCloseable {
         new KvRoutes(settings.kv()).register(router);
         watches.register(router);
         new ClusterRoutes(settings.admin()).register(router);
+        new FaultRoutes(settings.linkFaults()).register(router);
         new CompatRoutes(settings.kv(), settings.admin(), settings.nodeId(), settings.quicAddress(), this::address)
                 .register(router);
         this.server = HttpServer.create(settings.bind(), 0);

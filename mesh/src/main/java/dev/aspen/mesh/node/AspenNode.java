@@ -24,6 +24,7 @@ import dev.aspen.mesh.metrics.DiskGuardedStore;
 import dev.aspen.mesh.metrics.MeteredKeyValueStore;
 import dev.aspen.mesh.metrics.MetricsRegistry;
 import dev.aspen.mesh.metrics.NodeMetrics;
+import dev.aspen.mesh.quic.LinkFaults;
 import dev.aspen.mesh.quic.QuicConfig;
 import dev.aspen.mesh.rpc.RpcClient;
 import dev.aspen.tickets.ClusterCredentials;
@@ -42,6 +43,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +54,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,6 +106,7 @@ public final class AspenNode implements AutoCloseable {
     private final MetricsRegistry metrics = new MetricsRegistry();
     private final NodeMetrics nodeMetrics = new NodeMetrics(metrics);
     private final DiskGuard diskGuard;
+    private final Optional<LinkFaults> linkFaults;
     private volatile NodeAdmin admin;
     private volatile KeyValueStore kv;
     private volatile RaftGroupReport lastReport;
@@ -121,6 +125,9 @@ public final class AspenNode implements AutoCloseable {
             throws IOException {
         this.config = config;
         this.diskGuard = DiskGuard.forDataDir(config.dataDir(), config.diskFullPercent());
+        this.linkFaults = config.faultInjection() ? Optional.of(new LinkFaults()) : Optional.empty();
+        linkFaults.ifPresent(faults -> log.warn("fault injection is on: this node's QUIC links can be cut"
+                + " through /v1/debug/faults; never run a production node like this"));
         this.identity = identity;
         this.credentials = credentials;
         this.peers = peers;
@@ -295,7 +302,7 @@ public final class AspenNode implements AutoCloseable {
                 GROUP_ID,
                 initialMembers,
                 peers::quicAddresses,
-                QuicConfig.builder().bind(config.bind()).port(quicPort).build(),
+                quic().bind(config.bind()).port(quicPort).build(),
                 raft,
                 join);
         UnaryOperator<KeyValueStore> frontEnd =
@@ -328,14 +335,22 @@ public final class AspenNode implements AutoCloseable {
     }
 
     private void startHttp(InetSocketAddress address) throws IOException {
-        HttpApi api = HttpApi.start(HttpApi.Settings.builder(kv, admin, self(), replica.address())
+        HttpApi.Builder settings = HttpApi.Settings.builder(kv, admin, self(), replica.address())
                 .bind(address)
                 .token(config.httpToken())
                 .unhealthyReason(this::unhealthyReason)
-                .metrics(this::scrapeMetrics)
-                .build());
+                .metrics(this::scrapeMetrics);
+        linkFaults.ifPresent(settings::linkFaults);
+        HttpApi api = HttpApi.start(settings.build());
         this.http = api;
         metrics.gauge("aspen_http_open_watches", "Server-sent-event watches open on the HTTP API.", api::openWatches);
+    }
+
+    /** QUIC settings with this node's fault switch, if it has one: for its endpoint and every dial. */
+    private QuicConfig.Builder quic() {
+        QuicConfig.Builder quic = QuicConfig.builder();
+        linkFaults.ifPresent(quic::linkFaults);
+        return quic;
     }
 
     /** How a first start goes: form a new group with these members, or join the group they started. */
@@ -413,7 +428,8 @@ public final class AspenNode implements AutoCloseable {
             try (AdminClient client = AdminClient.connect(
                     List.of(new TicketPeer(peer.nodeId(), List.of(peer.quicAddress()))),
                     credentials.clusterKey(),
-                    AdminClient.defaultSettings())) {
+                    AdminClient.defaultSettings(),
+                    quic().build())) {
                 ClusterStatus status = client.status().get(5, TimeUnit.SECONDS);
                 if (status.leader().isPresent() && !status.initialMembers().isEmpty()) {
                     return Optional.of(status);
@@ -582,7 +598,8 @@ public final class AspenNode implements AutoCloseable {
                 addresses -> AdminClient.connect(
                         List.of(new TicketPeer(node, addresses)),
                         credentials.clusterKey(),
-                        AdminClient.defaultSettings()));
+                        AdminClient.defaultSettings(),
+                        quic().build()));
     }
 
     private void closeLink(NodeId node) {
@@ -599,7 +616,8 @@ public final class AspenNode implements AutoCloseable {
                 addresses -> AspenClient.connect(
                         List.of(new TicketPeer(leader, addresses)),
                         credentials.clusterKey(),
-                        RpcClient.Settings.forwarding()));
+                        RpcClient.Settings.forwarding(),
+                        quic().build()));
     }
 
     /** Open clients to other nodes, one per node, made on first use. */
@@ -732,6 +750,54 @@ public final class AspenNode implements AutoCloseable {
     /** Where this node's QUIC endpoint listens. */
     public InetSocketAddress quicAddress() {
         return replica.address();
+    }
+
+    /**
+     * This node's QUIC fault switch, present only when it was started with {@link
+     * NodeConfig#faultInjection()} (for tests). It covers every QUIC link of the node: Raft, calls
+     * forwarded to the leader, admin calls and the client protocol; see {@link LinkFaults} for what
+     * blocking one address cuts, and {@link #partition} to cut links both ways.
+     */
+    public Optional<LinkFaults> linkFaults() {
+        return linkFaults;
+    }
+
+    /**
+     * Cuts the QUIC links between every node of {@code side} and every node of {@code otherSide},
+     * both ways: each node blocks the QUIC addresses of the nodes on the other side. Links within
+     * a side stay up, and so does gossip (TCP), so discovery still reports the other side alive.
+     * Undo with {@link #heal}.
+     *
+     * @throws IllegalStateException naming a node started without fault injection (before anything
+     *     is blocked)
+     */
+    public static void partition(Collection<AspenNode> side, Collection<AspenNode> otherSide) {
+        acrossSides(side, otherSide, LinkFaults::block);
+    }
+
+    /** Undoes {@link #partition} of the same sides; other blocked addresses stay blocked. */
+    public static void heal(Collection<AspenNode> side, Collection<AspenNode> otherSide) {
+        acrossSides(side, otherSide, LinkFaults::heal);
+    }
+
+    private static void acrossSides(
+            Collection<AspenNode> side,
+            Collection<AspenNode> otherSide,
+            BiConsumer<LinkFaults, InetSocketAddress> change) {
+        List<AspenNode> all = new ArrayList<>(side);
+        all.addAll(otherSide);
+        for (AspenNode node : all) {
+            if (node.linkFaults.isEmpty()) {
+                throw new IllegalStateException(
+                        "node " + node.self() + " was started without fault injection (NodeConfig.faultInjection)");
+            }
+        }
+        for (AspenNode a : side) {
+            for (AspenNode b : otherSide) {
+                change.accept(a.linkFaults.orElseThrow(), b.quicAddress());
+                change.accept(b.linkFaults.orElseThrow(), a.quicAddress());
+            }
+        }
     }
 
     /** Where this node's HTTP API listens. */

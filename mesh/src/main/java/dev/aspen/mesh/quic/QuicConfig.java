@@ -2,6 +2,8 @@ package dev.aspen.mesh.quic;
 
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Settings of a {@link QuicEndpoint}. Build with {@link #builder()}; every field is validated in
@@ -17,6 +19,8 @@ import java.time.Duration;
  * @param streamBufferBytes per-stream receive buffer (flow-control window)
  * @param maxHandlerThreads threads serving streams across all connections; a stream beyond this
  *     is reset, never queued without bound
+ * @param linkFaults a fault switch dropping the datagrams of blocked links (tests only; default
+ *     none, and then the endpoint uses plain sockets)
  */
 public record QuicConfig(
         InetAddress bind,
@@ -27,7 +31,8 @@ public record QuicConfig(
         Duration handshakeTimeout,
         int maxStreamsPerConnection,
         long streamBufferBytes,
-        int maxHandlerThreads) {
+        int maxHandlerThreads,
+        Optional<LinkFaults> linkFaults) {
 
     public static Builder builder() {
         return new Builder();
@@ -44,6 +49,7 @@ public record QuicConfig(
         private int maxStreamsPerConnection = 128;
         private long streamBufferBytes = 4L * 1024 * 1024;
         private int maxHandlerThreads = 256;
+        private Optional<LinkFaults> linkFaults = Optional.empty();
 
         private Builder() {}
 
@@ -92,6 +98,12 @@ public record QuicConfig(
             return this;
         }
 
+        /** Drops the datagrams of the links {@code faults} blocks, on the server and on every dial. */
+        public Builder linkFaults(LinkFaults faults) {
+            this.linkFaults = Optional.of(Objects.requireNonNull(faults, "linkFaults"));
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the first invalid field */
         public QuicConfig build() {
             require(bind != null, "bind must be set");
@@ -112,7 +124,8 @@ public record QuicConfig(
                     handshakeTimeout,
                     maxStreamsPerConnection,
                     streamBufferBytes,
-                    maxHandlerThreads);
+                    maxHandlerThreads,
+                    linkFaults);
         }
 
         private static boolean positive(Duration d) {

@@ -43,6 +43,10 @@ import tech.kwik.core.server.ServerConnector;
  * once. A dialer proves itself with the key it was started with: the cluster key, or the join key
  * of a join ticket.
  *
+ * <p>With {@link QuicConfig#linkFaults()} every datagram of a blocked link is dropped, on the
+ * server socket and on the socket of every dialed connection (see {@link LinkFaults} for what that
+ * cuts); without it the endpoint uses plain sockets.
+ *
  * <p>Thread-safe. {@link #close()} stops accepting and closes every connection it accepted.
  */
 public final class QuicEndpoint implements AutoCloseable {
@@ -87,7 +91,9 @@ public final class QuicEndpoint implements AutoCloseable {
             this.server = null;
             return;
         }
-        this.socket = bind(new InetSocketAddress(config.bind(), config.port()));
+        this.socket = bind(
+                new InetSocketAddress(config.bind(), config.port()),
+                config.linkFaults().orElse(null));
         try {
             this.server = ServerConnector.builder()
                     .withSocket(socket)
@@ -153,7 +159,7 @@ public final class QuicEndpoint implements AutoCloseable {
      */
     public PeerConnection connect(NodeId peer, InetSocketAddress address, String alpn) throws IOException {
         var trust = new PinningTrustManager(peer);
-        QuicClientConnection connection = QuicClientConnection.newBuilder()
+        QuicClientConnection.Builder builder = QuicClientConnection.newBuilder()
                 .host(peer.toString())
                 .proxy(address.getAddress().getHostAddress())
                 .port(address.getPort())
@@ -164,8 +170,11 @@ public final class QuicEndpoint implements AutoCloseable {
                 .defaultStreamReceiveBufferSize(config.streamBufferBytes())
                 .maxOpenPeerInitiatedBidirectionalStreams(0)
                 .maxOpenPeerInitiatedUnidirectionalStreams(0)
-                .logger(new NullLogger())
-                .build();
+                .logger(new NullLogger());
+        config.linkFaults()
+                .ifPresent(faults -> builder.socketFactory(
+                        serverAddress -> new FaultyDatagramSocket(new InetSocketAddress(0), faults)));
+        QuicClientConnection connection = builder.build();
         try {
             connection.connect();
         } catch (IOException e) {
@@ -344,11 +353,12 @@ public final class QuicEndpoint implements AutoCloseable {
     /**
      * Binds the UDP socket. A fixed port that is still held, typically by this process's previous
      * endpoint whose receiver thread has not yet let go of the closed socket, is retried briefly.
+     * With {@code faults} (null: none) the socket drops the datagrams of blocked links.
      */
-    private static DatagramSocket bind(InetSocketAddress address) throws IOException {
+    private static DatagramSocket bind(InetSocketAddress address, LinkFaults faults) throws IOException {
         for (int attempt = 1; ; attempt++) {
             try {
-                return new DatagramSocket(address);
+                return faults == null ? new DatagramSocket(address) : new FaultyDatagramSocket(address, faults);
             } catch (java.net.BindException e) {
                 if (address.getPort() == 0 || attempt >= BIND_ATTEMPTS) {
                     throw new java.net.BindException("cannot bind UDP " + address + ": " + e.getMessage());

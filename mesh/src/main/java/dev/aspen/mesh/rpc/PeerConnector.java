@@ -44,13 +44,13 @@ public final class PeerConnector implements AutoCloseable {
     private volatile RpcClient current;
     private volatile boolean closed;
 
-    private PeerConnector(List<TicketPeer> peers, ClusterKey clusterKey, String alpn, RpcClient.Settings settings)
+    private PeerConnector(
+            List<TicketPeer> peers, ClusterKey clusterKey, String alpn, RpcClient.Settings settings, QuicConfig dialer)
             throws IOException {
         this.peers = List.copyOf(peers);
         this.alpn = alpn;
         this.settings = settings;
-        this.endpoint =
-                QuicEndpoint.start(QuicConfig.builder().build(), NodeIdentity.generate(), clusterKey, List.of());
+        this.endpoint = QuicEndpoint.start(dialer, NodeIdentity.generate(), clusterKey, List.of());
         this.timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "aspen-client-timer");
             thread.setDaemon(true);
@@ -68,10 +68,21 @@ public final class PeerConnector implements AutoCloseable {
     public static PeerConnector open(
             List<TicketPeer> peers, ClusterKey clusterKey, String alpn, RpcClient.Settings settings)
             throws IOException {
+        return open(peers, clusterKey, alpn, settings, QuicConfig.builder().build());
+    }
+
+    /**
+     * As {@link #open(List, ClusterKey, String, RpcClient.Settings)}, dialing with the timeouts and
+     * {@link QuicConfig#linkFaults() link faults} of {@code dialer} (its bind address and port are
+     * not used: a dial-only endpoint binds nothing).
+     */
+    public static PeerConnector open(
+            List<TicketPeer> peers, ClusterKey clusterKey, String alpn, RpcClient.Settings settings, QuicConfig dialer)
+            throws IOException {
         if (peers.isEmpty()) {
             throw new IllegalArgumentException("at least one peer is needed");
         }
-        var connector = new PeerConnector(peers, clusterKey, alpn, settings);
+        var connector = new PeerConnector(peers, clusterKey, alpn, settings, dialer);
         try {
             connector.connection();
             return connector;

@@ -47,6 +47,7 @@ class NodeConfigBuilderTest {
                 .electionTimeout(Duration.ofSeconds(5))
                 .deadVoterGrace(Duration.ofMillis(1500))
                 .diskFullPercent(80)
+                .faultInjection(true)
                 .build();
 
         assertThat(config.cookie()).contains("builder-cookie");
@@ -66,6 +67,7 @@ class NodeConfigBuilderTest {
         assertThat(config.electionTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.deadVoterGrace()).isEqualTo(Duration.ofMillis(1500));
         assertThat(config.diskFullPercent()).isEqualTo(80);
+        assertThat(config.faultInjection()).isTrue();
     }
 
     @Test

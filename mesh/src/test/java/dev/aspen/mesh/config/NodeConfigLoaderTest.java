@@ -63,7 +63,8 @@ class NodeConfigLoaderTest {
                         Duration.ofSeconds(1),
                         Duration.ofSeconds(2),
                         Duration.ofSeconds(30),
-                        95));
+                        95,
+                        false));
     }
 
     /**
@@ -205,7 +206,8 @@ class NodeConfigLoaderTest {
                 "ASPEN_HEARTBEAT_PERIOD=2s",
                 "ASPEN_ELECTION_TIMEOUT=5s",
                 "ASPEN_DEAD_VOTER_GRACE=9s",
-                "ASPEN_DISK_FULL_PERCENT=80");
+                "ASPEN_DISK_FULL_PERCENT=80",
+                "ASPEN_FAULT_INJECTION=true");
         assertThat(layers.env().keySet())
                 .as("the names are ASPEN_ and the setting name in upper case with _ for -")
                 .containsExactlyInAnyOrderElementsOf(Setting.ALL.stream()
@@ -233,6 +235,7 @@ class NodeConfigLoaderTest {
         assertThat(config.electionTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.deadVoterGrace()).isEqualTo(Duration.ofSeconds(9));
         assertThat(config.diskFullPercent()).isEqualTo(80);
+        assertThat(config.faultInjection()).isTrue();
     }
 
     @Test

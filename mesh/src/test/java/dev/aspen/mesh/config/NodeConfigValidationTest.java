@@ -161,7 +161,7 @@ class NodeConfigValidationTest {
                         + " 'data-dir' (did you mean 'data_dir'?), 'colour'; the known keys are data_dir, cookie,"
                         + " ticket, peers, bind, quic_port, gossip_port, http_port, bootstrap_expect, voters, lan,"
                         + " http_bind, http_token, timing, heartbeat_period, election_timeout, dead_voter_grace,"
-                        + " disk_full_percent");
+                        + " disk_full_percent, fault_injection");
     }
 
     @Test

@@ -200,7 +200,8 @@ class AspenNodeTest {
                 config.heartbeatPeriod(),
                 config.electionTimeout(),
                 config.deadVoterGrace(),
-                config.diskFullPercent());
+                config.diskFullPercent(),
+                config.faultInjection());
     }
 
     private AspenNode start(NodeConfig config) throws IOException, InterruptedException {
@@ -244,7 +245,8 @@ class AspenNodeTest {
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(2),
                 Duration.ofSeconds(2),
-                95);
+                95,
+                false);
     }
 
     /** A port free for both UDP (QUIC) and TCP (gossip) on loopback. */

@@ -15,6 +15,7 @@ final class History {
 
     private final long origin = System.nanoTime();
     private final List<Op> ops = new ArrayList<>();
+    private final List<LeaseOp> leaseOps = new ArrayList<>();
 
     /** Nanoseconds since the run started: the clock of every call and return time. */
     long now() {
@@ -30,6 +31,22 @@ final class History {
         return true;
     }
 
+    /** Records a lease step; false once {@link #MAX_OPS} lease steps are recorded. */
+    synchronized boolean addLease(LeaseOp op) {
+        if (leaseOps.size() >= MAX_OPS) {
+            return false;
+        }
+        leaseOps.add(op);
+        return true;
+    }
+
+    /** A copy of every lease step so far, in call order. */
+    synchronized List<LeaseOp> leaseOps() {
+        var copy = new ArrayList<>(leaseOps);
+        copy.sort(Comparator.comparingLong(LeaseOp::callTime));
+        return copy;
+    }
+
     /** A copy of every operation so far, in call order. */
     synchronized List<Op> ops() {
         var copy = new ArrayList<>(ops);
@@ -37,11 +54,14 @@ final class History {
         return copy;
     }
 
-    /** Writes one line per operation, in call order. */
+    /** Writes one line per operation, in call order, then the lease steps. */
     void write(Path file) throws IOException {
         var lines = new ArrayList<String>();
-        lines.add("# client  key            operation                                outcome [call ns, return ns]");
+        lines.add(
+                "# client  key            operation                                outcome [call ns, return ns] @revision");
         ops().forEach(op -> lines.add(op.toString()));
+        lines.add("# lease steps: client  key  lease  step  outcome [call ns, return ns]");
+        leaseOps().forEach(op -> lines.add(op.toString()));
         Files.write(file, lines, StandardCharsets.UTF_8);
     }
 }

@@ -1,5 +1,6 @@
 package dev.aspen.tests.chaos;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.aspen.kv.ReadConsistency;
 import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
@@ -21,7 +22,7 @@ import java.util.stream.IntStream;
 final class HttpDriver implements Driver {
     /** Error codes the API answers before an operation could run. */
     private static final Set<String> NEVER_RAN =
-            Set.of("not_leader", "invalid_argument", "failed_precondition", "too_large");
+            Set.of("not_leader", "invalid_argument", "failed_precondition", "too_large", "lease_not_found");
 
     /** A non-2xx answer. */
     static final class Refused extends Exception {
@@ -92,12 +93,16 @@ final class HttpDriver implements Driver {
     }
 
     @Override
-    public void put(String key, String value) throws Exception {
-        ok(send("PUT", "/v1/kv/" + key, value));
+    public long put(String key, String value, long lease) throws Exception {
+        String query = lease == 0 ? "" : "?lease=" + lease;
+        return ok(send("PUT", "/v1/kv/" + key + query, value))
+                .json()
+                .path("revision")
+                .asLong(-1);
     }
 
     @Override
-    public boolean cas(String key, String expected, String value) throws Exception {
+    public long cas(String key, String expected, String value) throws Exception {
         var body = Http.JSON.createObjectNode();
         var compare = body.putArray("compare").addObject().put("key", key);
         if (expected == null) {
@@ -106,8 +111,8 @@ final class HttpDriver implements Driver {
             compare.put("target", "value").put("result", "equal").put("value", base64(expected));
         }
         body.putArray("success").addObject().putObject("put").put("key", key).put("value", base64(value));
-        Http.Answer answer = ok(send("POST", "/v1/txn", body.toString()));
-        return answer.json().path("succeeded").asBoolean();
+        JsonNode answer = ok(send("POST", "/v1/txn", body.toString())).json();
+        return answer.path("succeeded").asBoolean() ? answer.path("revision").asLong(-1) : -1;
     }
 
     private static String base64(String text) {
@@ -115,8 +120,32 @@ final class HttpDriver implements Driver {
     }
 
     @Override
-    public void delete(String key) throws Exception {
-        ok(send("DELETE", "/v1/kv/" + key, null));
+    public long delete(String key) throws Exception {
+        JsonNode answer = ok(send("DELETE", "/v1/kv/" + key, null)).json();
+        return answer.path("deleted").asLong() > 0 ? answer.path("revision").asLong(-1) : -1;
+    }
+
+    @Override
+    public long grantLease(long ttlSeconds) throws Exception {
+        return ok(send("POST", "/v1/lease", "{\"ttl\":" + ttlSeconds + "}"))
+                .json()
+                .path("id")
+                .asLong();
+    }
+
+    @Override
+    public void keepAlive(long lease) throws Exception {
+        ok(send("POST", "/v1/lease/" + lease + "/keepalive", null));
+    }
+
+    @Override
+    public void revoke(long lease) throws Exception {
+        ok(send("DELETE", "/v1/lease/" + lease, null));
+    }
+
+    @Override
+    public boolean leaseGone(Throwable failure) {
+        return failure instanceof Refused refused && refused.code.equals("lease_not_found");
     }
 
     @Override

@@ -3,11 +3,13 @@ package dev.aspen.tests.chaos;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.aspen.kv.Compare;
+import dev.aspen.kv.DeleteResponse;
 import dev.aspen.kv.ErrorCode;
 import dev.aspen.kv.KeyRange;
 import dev.aspen.kv.KvException;
 import dev.aspen.kv.ReadConsistency;
 import dev.aspen.kv.TxnOp;
+import dev.aspen.kv.TxnResponse;
 import dev.aspen.mesh.client.AspenClient;
 import dev.aspen.tickets.ClusterTicket;
 import java.io.IOException;
@@ -24,7 +26,11 @@ import java.util.concurrent.TimeoutException;
 final class JavaDriver implements Driver {
     /** Errors the node answers before an operation could run. */
     private static final Set<ErrorCode> NEVER_RAN = EnumSet.of(
-            ErrorCode.NOT_LEADER, ErrorCode.INVALID_ARGUMENT, ErrorCode.FAILED_PRECONDITION, ErrorCode.TOO_LARGE);
+            ErrorCode.NOT_LEADER,
+            ErrorCode.INVALID_ARGUMENT,
+            ErrorCode.FAILED_PRECONDITION,
+            ErrorCode.TOO_LARGE,
+            ErrorCode.LEASE_NOT_FOUND);
 
     private final AspenClient client;
     private final Duration timeout;
@@ -60,23 +66,46 @@ final class JavaDriver implements Driver {
     }
 
     @Override
-    public void put(String key, String value) throws Exception {
-        await(client.put(key.getBytes(UTF_8), value.getBytes(UTF_8)));
+    public long put(String key, String value, long lease) throws Exception {
+        return await(client.put(key.getBytes(UTF_8), value.getBytes(UTF_8), lease, false))
+                .revision();
     }
 
     @Override
-    public boolean cas(String key, String expected, String value) throws Exception {
+    public long cas(String key, String expected, String value) throws Exception {
         byte[] k = key.getBytes(UTF_8);
         Compare compare = expected == null
                 ? Compare.number(k, Compare.Target.VERSION, Compare.Op.EQUAL, 0)
                 : Compare.value(k, Compare.Op.EQUAL, expected.getBytes(UTF_8));
         var put = new TxnOp.Put(k, value.getBytes(UTF_8), 0, false);
-        return await(client.txn(List.of(compare), List.of(put), List.of())).succeeded();
+        TxnResponse response = await(client.txn(List.of(compare), List.of(put), List.of()));
+        return response.succeeded() ? response.revision() : -1;
     }
 
     @Override
-    public void delete(String key) throws Exception {
-        await(client.delete(KeyRange.key(key.getBytes(UTF_8)), false));
+    public long delete(String key) throws Exception {
+        DeleteResponse response = await(client.delete(KeyRange.key(key.getBytes(UTF_8)), false));
+        return response.deleted() > 0 ? response.revision() : -1;
+    }
+
+    @Override
+    public long grantLease(long ttlSeconds) throws Exception {
+        return await(client.leaseGrant(ttlSeconds)).id();
+    }
+
+    @Override
+    public void keepAlive(long lease) throws Exception {
+        await(client.leaseKeepAlive(lease));
+    }
+
+    @Override
+    public void revoke(long lease) throws Exception {
+        await(client.leaseRevoke(lease));
+    }
+
+    @Override
+    public boolean leaseGone(Throwable failure) {
+        return failure instanceof KvException kv && kv.code() == ErrorCode.LEASE_NOT_FOUND;
     }
 
     @Override

@@ -18,6 +18,8 @@ import java.util.OptionalInt;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -34,26 +36,36 @@ final class NodeCluster implements AutoCloseable {
     private final Path work;
     private final int size;
     private final String cookie;
-    private final int[] quicPorts;
-    private final int[] httpPorts;
+    private final Random random;
+    private final boolean faultInjection;
+    private final Set<Integer> takenPorts = new HashSet<>();
+    private final AtomicIntegerArray quicPorts;
+    private final AtomicIntegerArray httpPorts;
     private final Process[] processes;
-    private final String[] nodeIds;
+    private final AtomicReferenceArray<String> nodeIds;
     private final Set<Integer> paused = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Http http = new Http(Duration.ofSeconds(3));
+    /** Membership changes wait for a commit (the node's own bound is 30 s). */
+    private final Http adminHttp = new Http(Duration.ofSeconds(40));
 
-    NodeCluster(Path root, Path work, int size, Random random) throws IOException {
+    /**
+     * @param faultInjection start the nodes with {@code --fault-injection}, which serves {@code
+     *     /v1/debug/faults} (needed by {@link #block})
+     */
+    NodeCluster(Path root, Path work, int size, Random random, boolean faultInjection) throws IOException {
         this.root = root;
         this.work = work;
         this.size = size;
+        this.random = random;
+        this.faultInjection = faultInjection;
         this.cookie = "chaos-" + Long.toHexString(random.nextLong());
-        this.quicPorts = new int[size];
-        this.httpPorts = new int[size];
+        this.quicPorts = new AtomicIntegerArray(size);
+        this.httpPorts = new AtomicIntegerArray(size);
         this.processes = new Process[size];
-        this.nodeIds = new String[size];
-        var taken = new HashSet<Integer>();
+        this.nodeIds = new AtomicReferenceArray<>(size);
         for (int i = 0; i < size; i++) {
-            quicPorts[i] = freePort(random, taken);
-            httpPorts[i] = freePort(random, taken);
+            quicPorts.set(i, freePort(random, takenPorts));
+            httpPorts.set(i, freePort(random, takenPorts));
         }
         Files.createDirectories(work);
     }
@@ -69,26 +81,42 @@ final class NodeCluster implements AutoCloseable {
 
     /** Starts every node for the first time and waits until all are healthy. */
     void start() throws IOException {
-        String seeds = IntStream.range(0, size)
-                .mapToObj(i -> "127.0.0.1:" + quicPorts[i])
-                .collect(Collectors.joining(","));
+        String seeds = IntStream.range(0, size).mapToObj(this::quicAddress).collect(Collectors.joining(","));
         for (int i = 0; i < size; i++) {
-            launch(
-                    i,
-                    List.of(
-                            "--quic-port", String.valueOf(quicPorts[i]),
-                            "--gossip-port", String.valueOf(quicPorts[i]),
-                            "--http-port", String.valueOf(httpPorts[i]),
-                            "--bootstrap-expect", String.valueOf(size),
-                            "--peers", seeds));
+            var flags = new ArrayList<>(portFlags(i));
+            flags.addAll(List.of("--bootstrap-expect", String.valueOf(size), "--peers", seeds));
+            launch(i, flags);
         }
         awaitAllHealthy();
         for (int i = 0; i < size; i++) {
-            nodeIds[i] = Http.JSON
-                    .readTree(dataDir(i).resolve("node.json").toFile())
-                    .path("node_id")
-                    .asText();
+            readNodeId(i);
         }
+    }
+
+    private List<String> portFlags(int i) {
+        return List.of(
+                "--quic-port", String.valueOf(quicPorts.get(i)),
+                "--gossip-port", String.valueOf(quicPorts.get(i)),
+                "--http-port", String.valueOf(httpPorts.get(i)));
+    }
+
+    private void readNodeId(int i) throws IOException {
+        nodeIds.set(
+                i,
+                Http.JSON
+                        .readTree(dataDir(i).resolve("node.json").toFile())
+                        .path("node_id")
+                        .asText());
+    }
+
+    /** Node {@code i}'s QUIC address, {@code 127.0.0.1:port}. */
+    String quicAddress(int i) {
+        return "127.0.0.1:" + quicPorts.get(i);
+    }
+
+    /** Node {@code i}'s NodeId text. */
+    String nodeId(int i) {
+        return nodeIds.get(i);
     }
 
     private Path dataDir(int i) {
@@ -99,6 +127,9 @@ final class NodeCluster implements AutoCloseable {
         var command = new ArrayList<>(
                 List.of("bin/aspen", "node", "--data-dir", dataDir(i).toString()));
         command.addAll(flags);
+        if (faultInjection) {
+            command.add("--fault-injection");
+        }
         var builder = new ProcessBuilder(command)
                 .directory(root.toFile())
                 .redirectErrorStream(true)
@@ -112,7 +143,7 @@ final class NodeCluster implements AutoCloseable {
 
     /** The HTTP base URL of node {@code i}. */
     String url(int i) {
-        return "http://127.0.0.1:" + httpPorts[i];
+        return "http://127.0.0.1:" + httpPorts.get(i);
     }
 
     boolean isRunning(int i) {
@@ -147,7 +178,7 @@ final class NodeCluster implements AutoCloseable {
                 JsonNode status = http.get(url(i) + "/v1/cluster").json();
                 String leader = status.path("leader").asText("");
                 for (int j = 0; j < size; j++) {
-                    if (leader.equals(nodeIds[j])) {
+                    if (leader.equals(nodeIds.get(j))) {
                         return OptionalInt.of(j);
                     }
                 }
@@ -159,6 +190,11 @@ final class NodeCluster implements AutoCloseable {
             }
         }
         return OptionalInt.empty();
+    }
+
+    /** The ticket node {@code via} hands out. */
+    String ticket(int via) throws IOException, InterruptedException {
+        return http.get(url(via) + "/v1/ticket").json().path("ticket").asText();
     }
 
     /** The ticket a healthy node hands out. */
@@ -228,6 +264,96 @@ final class NodeCluster implements AutoCloseable {
             }
         }
         awaitAllHealthy();
+    }
+
+    /**
+     * Sends a cluster administration request ({@code /v1/cluster/...}, docs/http-api.md) to node
+     * {@code via}; the answer, whatever its status.
+     */
+    Http.Answer admin(int via, String method, String path, String body) throws IOException, InterruptedException {
+        return adminHttp.send(method, url(via) + path, body);
+    }
+
+    /** The role ({@code voter}, {@code learner}) of node {@code i} in the membership node {@code via} reports; "" if absent. */
+    String role(int via, int i) throws IOException, InterruptedException {
+        for (JsonNode member : http.get(url(via) + "/v1/cluster").json().path("members")) {
+            if (member.path("node_id").asText().equals(nodeIds.get(i))) {
+                return member.path("role").asText();
+            }
+        }
+        return "";
+    }
+
+    /**
+     * Replaces node {@code i} by a fresh node: kills it, deletes its data directory, and starts it on
+     * new ports with only the cluster's ticket ({@code --ticket}), so it joins as a new learner with
+     * a new identity. Returns once the process is started; its NodeId is known once it is healthy.
+     */
+    void replaceWithFreshNode(int i, String ticket) throws IOException, InterruptedException {
+        if (processes[i].isAlive()) {
+            kill(i);
+        }
+        deleteTree(dataDir(i));
+        quicPorts.set(i, freePort(random, takenPorts));
+        httpPorts.set(i, freePort(random, takenPorts));
+        nodeIds.set(i, "");
+        var flags = new ArrayList<>(portFlags(i));
+        flags.addAll(List.of("--ticket", ticket));
+        launch(i, flags);
+        await("the fresh node " + i + " healthy")
+                .atMost(START_LIMIT)
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> healthy(i) && Files.exists(dataDir(i).resolve("node.json")));
+        readNodeId(i);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /**
+     * Blocks (or, with {@code heal}, unblocks) node {@code i}'s QUIC traffic to and from the nodes
+     * {@code peers}, through the node's fault-injection route {@code POST /v1/debug/faults}. One
+     * direction per call: to cut a link both ways, block on both ends.
+     */
+    void block(int i, Set<Integer> peers, boolean heal) throws IOException, InterruptedException {
+        requireFaultInjection();
+        var body = Http.JSON.createObjectNode();
+        var list = body.putArray(heal ? "heal" : "block");
+        peers.forEach(p -> list.add(quicAddress(p)));
+        expectOk(i, "POST", body.toString());
+    }
+
+    /** Heals every link of node {@code i} ({@code DELETE /v1/debug/faults}). */
+    void healLinks(int i) throws IOException, InterruptedException {
+        requireFaultInjection();
+        expectOk(i, "DELETE", null);
+    }
+
+    private void requireFaultInjection() {
+        if (!faultInjection) {
+            throw new IllegalStateException("partitions need the nodes started with --fault-injection");
+        }
+    }
+
+    private void expectOk(int i, String method, String body) throws IOException, InterruptedException {
+        Http.Answer answer = http.send(method, url(i) + "/v1/debug/faults", body);
+        if (answer.status() / 100 != 2) {
+            throw new IOException(
+                    method + " /v1/debug/faults on node " + i + ": " + answer.status() + " " + answer.body());
+        }
+    }
+
+    /** Whether the nodes serve {@code /v1/debug/faults} (started with {@code --fault-injection}). */
+    boolean faultInjection() {
+        return faultInjection;
     }
 
     @Override

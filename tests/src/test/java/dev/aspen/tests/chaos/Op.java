@@ -12,6 +12,8 @@ package dev.aspen.tests.chaos;
  * @param outcome how it ended
  * @param callTime when it was sent
  * @param returnTime when its answer arrived; {@link Long#MAX_VALUE} when {@link Outcome#UNKNOWN}
+ * @param revision the store revision an acknowledged write was applied at; -1 for reads, writes not
+ *     acknowledged, and writes that changed nothing (a mismatched cas, a delete of an absent key)
  */
 record Op(
         int client,
@@ -21,9 +23,23 @@ record Op(
         String expected,
         Outcome outcome,
         long callTime,
-        long returnTime) {
+        long returnTime,
+        long revision) {
     /** The client id of the final full read. */
     static final int FINAL_READER = -1;
+
+    /** An operation with no revision: a read, or a write that was not acknowledged or changed nothing. */
+    Op(
+            int client,
+            Kind kind,
+            String key,
+            String value,
+            String expected,
+            Outcome outcome,
+            long callTime,
+            long returnTime) {
+        this(client, kind, key, value, expected, outcome, callTime, returnTime, -1);
+    }
 
     /** Operation kinds; reads are recorded per consistency level. */
     enum Kind {
@@ -68,7 +84,13 @@ record Op(
                 };
         String end = outcome == Outcome.UNKNOWN ? "unknown" : String.valueOf(returnTime);
         return String.format(
-                "%-8s %-14s %-40s %-8s [%d, %s]",
-                client == FINAL_READER ? "final" : "client" + client, key, what, outcome, callTime, end);
+                "%-8s %-14s %-40s %-8s [%d, %s]%s",
+                client == FINAL_READER ? "final" : "client" + client,
+                key,
+                what,
+                outcome,
+                callTime,
+                end,
+                revision < 0 ? "" : " @" + revision);
     }
 }

@@ -72,11 +72,15 @@ final class Workload {
         try {
             String result = value;
             Op.Outcome outcome = Op.Outcome.OK;
+            long revision = -1;
             switch (kind) {
-                case PUT -> driver.put(key, value);
-                case CAS -> outcome = driver.cas(key, expected, value) ? Op.Outcome.OK : Op.Outcome.MISMATCH;
+                case PUT -> revision = driver.put(key, value, 0);
+                case CAS -> {
+                    revision = driver.cas(key, expected, value);
+                    outcome = revision >= 0 ? Op.Outcome.OK : Op.Outcome.MISMATCH;
+                }
                 case DELETE -> {
-                    driver.delete(key);
+                    revision = driver.delete(key);
                     result = null;
                 }
                 case READ_LINEARIZABLE -> result = driver.get(key, ReadConsistency.Mode.LINEARIZABLE);
@@ -88,7 +92,7 @@ final class Workload {
             } else {
                 lastSeen.remove(key);
             }
-            return new Op(client, kind, key, result, expected, outcome, start, history.now());
+            return new Op(client, kind, key, result, expected, outcome, start, history.now(), revision);
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
