@@ -7,6 +7,7 @@ import static dev.aspen.examples.Examples.shortId;
 import static dev.aspen.examples.Examples.text;
 
 import dev.aspen.kv.GetResponse;
+import dev.aspen.kv.KvException;
 import dev.aspen.kv.ReadConsistency;
 import dev.aspen.mesh.cluster.ClusterStatus;
 import dev.aspen.mesh.config.NodeConfig;
@@ -15,15 +16,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 
 /**
  * An edge node: a learner (a non-voting member) far from a three-voter core. It receives every
  * committed write and serves {@code stale} reads from its own copy, without a round trip to the
  * core, while the core keeps quorum on its own; the autopilot never promotes it, because the core
- * already has its target of 3 voters. When the edge's link drops (here: the edge node stops, as a
- * device that loses its uplink and power), the core keeps taking writes. When it comes back
- * (restarted from its data directory alone), it serves its local copy at once and then catches up
- * with what it missed.
+ * already has its target of 3 voters. Then the edge's link drops: every QUIC link between the edge
+ * and the core nodes is cut both ways with the nodes' fault switch ({@code faultInjection}, for
+ * tests and demonstrations only), while both keep running. The core keeps taking writes; the edge
+ * still answers stale reads from what it has, but cannot reach the core for anything else. When
+ * the link comes back the edge catches up with what it missed.
  *
  * <p>Usage: {@code EdgeReplica} (data in a temporary directory, deleted at the end).
  */
@@ -37,14 +40,18 @@ public final class EdgeReplica {
             Path dir = Examples.tempDir("edge");
             String cookie = "edge-example-" + UUID.randomUUID();
             say("starting a core of 3 voters on loopback");
-            List<AspenNode> core = Examples.startAll(Examples.bootstrapping(dir, cookie, 3));
+            List<AspenNode> core =
+                    Examples.startAll(Examples.bootstrapping(dir, cookie, 3, node -> node.faultInjection(true)));
             try {
                 AspenNode leader = Examples.awaitLeader(core, Duration.ofSeconds(30));
                 say("core formed, leader %s", shortId(leader));
                 NodeConfig edgeConfig = Examples.localNode(dir.resolve("edge"), cookie)
                         .ticket(leader.ticket())
+                        .faultInjection(true)
                         .build();
-                run(leader, edgeConfig);
+                try (AspenNode edge = AspenNode.start(edgeConfig)) {
+                    run(core, leader, edge);
+                }
             } finally {
                 core.forEach(AspenNode::close);
             }
@@ -53,34 +60,33 @@ public final class EdgeReplica {
         });
     }
 
-    private static void run(AspenNode leader, NodeConfig edgeConfig) throws Exception {
-        long first;
-        try (AspenNode edge = AspenNode.start(edgeConfig)) {
-            Examples.await("the edge to be a learner", Duration.ofSeconds(60), () -> isLearner(leader, edge));
-            ClusterStatus status = join(leader.admin().status());
-            say(
-                    "edge %s joined as a learner; the core keeps its %d voters and the autopilot does not promote it",
-                    shortId(edge), status.voters().size());
-            first = join(leader.kv().put(KEY, bytes("10"))).revision();
-            say("core: put price = 10 (revision %d)", first);
-            awaitStale(edge, first);
-            say("edge: stale read price -> %s (served from the edge's own copy)", staleRead(edge));
-            say(
-                    "edge: a linearizable read goes to the core's leader -> %s",
-                    text(join(edge.kv().get(KEY)).kv().orElseThrow().value()));
-            say("the edge link drops: the edge node stops");
-        }
+    private static void run(List<AspenNode> core, AspenNode leader, AspenNode edge) throws Exception {
+        Examples.await("the edge to be a learner", Duration.ofSeconds(60), () -> isLearner(leader, edge));
+        ClusterStatus status = join(leader.admin().status());
+        say(
+                "edge %s joined as a learner; the core keeps its %d voters and the autopilot does not promote it",
+                shortId(edge), status.voters().size());
+        long first = join(leader.kv().put(KEY, bytes("10"))).revision();
+        say("core: put price = 10 (revision %d)", first);
+        awaitStale(edge, first);
+        say("edge: stale read price -> %s (served from the edge's own copy)", staleRead(edge));
+        say(
+                "edge: a linearizable read goes to the core's leader -> %s",
+                text(join(edge.kv().get(KEY)).kv().orElseThrow().value()));
+
+        say("the edge link drops: every QUIC link between the edge and the core is cut, both ways");
+        AspenNode.partition(List.of(edge), core);
         join(leader.kv().put(KEY, bytes("11")));
         long last = join(leader.kv().put(KEY, bytes("12"))).revision();
         say("core: still has quorum without the edge: put price = 11, then 12 (revision %d)", last);
+        say("edge: cut off, its local copy still answers at once: price -> %s", staleRead(edge));
+        say("edge: a linearizable read needs the core: %s", linearizableRead(edge));
 
-        say("the edge link comes back: the edge restarts from its data directory");
-        try (AspenNode edge = AspenNode.start(edgeConfig)) {
-            say("edge: right after the restart, its local copy answers at once: price -> %s", staleRead(edge));
-            awaitStale(edge, last);
-            say("edge: caught up: stale read price -> %s (revision %d reached)", staleRead(edge), last);
-            say("edge is still a learner: %s", isLearner(leader, edge));
-        }
+        say("the edge link comes back");
+        AspenNode.heal(List.of(edge), core);
+        awaitStale(edge, last);
+        say("edge: caught up: stale read price -> %s (revision %d reached)", staleRead(edge), last);
+        say("edge is still a learner: %s", isLearner(leader, edge));
     }
 
     private static boolean isLearner(AspenNode leader, AspenNode edge) throws Exception {
@@ -92,6 +98,18 @@ public final class EdgeReplica {
     private static String staleRead(AspenNode edge) throws Exception {
         GetResponse got = join(edge.kv().get(KEY, ReadConsistency.stale()));
         return got.kv().map(kv -> text(kv.value())).orElse("(not there yet)") + " at revision " + got.revision();
+    }
+
+    /** A linearizable read through the edge, which forwards it to the leader; or why it failed. */
+    private static String linearizableRead(AspenNode edge) throws Exception {
+        try {
+            return "price -> "
+                    + text(join(edge.kv().get(KEY)).kv().orElseThrow().value());
+        } catch (ExecutionException e) {
+            return e.getCause() instanceof KvException kv
+                    ? "fails with " + kv.code().wireName()
+                    : "fails: " + e.getCause();
+        }
     }
 
     /** Waits until the edge has applied {@code revision}; a stale read with a minimum fails until then. */

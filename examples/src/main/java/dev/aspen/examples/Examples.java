@@ -22,6 +22,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /** What every example shares: printing, local nodes on loopback, waiting, and ending the JVM. */
@@ -107,6 +108,12 @@ final class Examples {
      * knows the others' gossip addresses as peers and waits until it sees {@code count} nodes.
      */
     static List<NodeConfig> bootstrapping(Path dir, String cookie, int count) throws IOException {
+        return bootstrapping(dir, cookie, count, UnaryOperator.identity());
+    }
+
+    /** As {@link #bootstrapping(Path, String, int)}, with {@code more} settings on every node. */
+    static List<NodeConfig> bootstrapping(Path dir, String cookie, int count, UnaryOperator<NodeConfigBuilder> more)
+            throws IOException {
         List<InetSocketAddress> seeds = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             seeds.add(new InetSocketAddress(LOOPBACK, freePort()));
@@ -115,15 +122,15 @@ final class Examples {
         for (int i = 0; i < count; i++) {
             List<InetSocketAddress> others = new ArrayList<>(seeds);
             InetSocketAddress self = others.remove(i); // gossip warns about a seed that is itself
-            configs.add(NodeConfig.builder(dir.resolve("node-" + i))
-                    .cookie(cookie)
-                    .bind(LOOPBACK)
-                    .quicPort(self.getPort())
-                    .gossipPort(self.getPort())
-                    .httpPort(0)
-                    .peers(others)
-                    .bootstrapExpect(count)
-                    .lan(false)
+            configs.add(more.apply(NodeConfig.builder(dir.resolve("node-" + i))
+                            .cookie(cookie)
+                            .bind(LOOPBACK)
+                            .quicPort(self.getPort())
+                            .gossipPort(self.getPort())
+                            .httpPort(0)
+                            .peers(others)
+                            .bootstrapExpect(count)
+                            .lan(false))
                     .build());
         }
         return configs;
