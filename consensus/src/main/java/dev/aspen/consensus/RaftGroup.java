@@ -156,7 +156,7 @@ public interface RaftGroup {
         private RaftTransport transport;
         private RaftStore store;
         private RaftNodeExecutor executor;
-        private Clock clock = Clock.systemUTC();
+        private Clock clock = MonotonicClock.INSTANCE;
         private Random random;
         private Consumer<RaftGroupReport> reportListener = report -> {};
 
@@ -202,7 +202,11 @@ public interface RaftGroup {
             return this;
         }
 
-        /** The clock for heartbeat and lease bookkeeping; default the system UTC clock. */
+        /**
+         * The clock for heartbeat and lease bookkeeping; default a monotonic clock
+         * ({@code System.nanoTime()}), so setting or stepping the wall clock cannot extend a lease
+         * or trigger an election. Pass the wall clock only in tests that mean to show why not.
+         */
         public Builder clock(Clock value) {
             clock = Objects.requireNonNull(value, "clock");
             return this;

@@ -1,5 +1,6 @@
 package dev.aspen.mesh.node;
 
+import dev.aspen.consensus.MonotonicClock;
 import dev.aspen.consensus.NodeEndpoint;
 import dev.aspen.consensus.RaftGroupConfig;
 import dev.aspen.consensus.RaftGroupReport;
@@ -133,7 +134,12 @@ public final class AspenNode implements AutoCloseable {
         this.peers = peers;
         this.discovery = discovery;
         this.autopilot = new Autopilot(
-                identity.nodeId(), config.voters(), config.deadVoterGrace(), Clock.systemUTC(), this::health);
+                identity.nodeId(),
+                config.voters(),
+                config.deadVoterGrace(),
+                MonotonicClock.INSTANCE,
+                Clock.systemUTC(),
+                this::health);
         this.timers = Executors.newScheduledThreadPool(2, runnable -> {
             Thread thread = new Thread(
                     runnable, "aspen-node-" + identity.nodeId().toString().substring(0, 6));

@@ -38,22 +38,30 @@ final class Autopilot {
     private final NodeId self;
     private final int targetVoters;
     private final Duration deadVoterGrace;
-    private final Clock clock;
+    private final Clock timer;
+    private final Clock wall;
     private final Function<NodeId, ClusterStatus.Health> health;
-    private final Map<NodeId, Instant> deadSince = new HashMap<>();
+    private final Map<NodeId, Dead> deadSince = new HashMap<>();
     private final ArrayDeque<ClusterStatus.Decision> decisions = new ArrayDeque<>();
     private boolean active;
 
+    /**
+     * @param timer measures the grace period: monotonic in the node ({@code MonotonicClock}), so a
+     *     wall clock set forward cannot make a voter that died a second ago look dead for hours
+     * @param wall dates what the status shows (dead since, decision times)
+     */
     Autopilot(
             NodeId self,
             int targetVoters,
             Duration deadVoterGrace,
-            Clock clock,
+            Clock timer,
+            Clock wall,
             Function<NodeId, ClusterStatus.Health> health) {
         this.self = self;
         this.targetVoters = targetVoters;
         this.deadVoterGrace = deadVoterGrace;
-        this.clock = clock;
+        this.timer = timer;
+        this.wall = wall;
         this.health = health;
     }
 
@@ -62,14 +70,14 @@ final class Autopilot {
      * make now, if any.
      */
     synchronized Optional<Action> plan(RaftGroupReport report) {
-        Instant now = clock.instant();
+        long now = timer.millis();
         GroupMembers members = report.committedMembers();
         for (NodeEndpoint member : members.members()) {
             NodeId node = member.nodeId();
             if (node.equals(self) || health.apply(node) == ClusterStatus.Health.ALIVE) {
                 deadSince.remove(node);
             } else {
-                deadSince.putIfAbsent(node, now);
+                deadSince.computeIfAbsent(node, n -> new Dead(now, wall.instant()));
             }
         }
         deadSince.keySet().removeIf(node -> !members.members().contains(new NodeEndpoint(node)));
@@ -81,15 +89,15 @@ final class Autopilot {
                 members.votingMembers().stream().map(NodeEndpoint::nodeId).toList();
         Optional<NodeId> longestDead = voters.stream()
                 .filter(deadSince::containsKey)
-                .filter(node -> !deadSince.get(node).plus(deadVoterGrace).isAfter(now))
-                .min(Comparator.comparing(deadSince::get));
+                .filter(node -> now - deadSince.get(node).timerMillis() >= deadVoterGrace.toMillis())
+                .min(Comparator.comparingLong(node -> deadSince.get(node).timerMillis()));
         int majority = voters.size() / 2 + 1;
         if (longestDead.isPresent() && voters.size() - 1 >= majority) {
             NodeId node = longestDead.get();
             return Optional.of(new Action(
                     "remove",
                     node,
-                    "voter dead since " + deadSince.get(node) + ", longer than the grace period of "
+                    "voter dead since " + deadSince.get(node).since() + ", longer than the grace period of "
                             + deadVoterGrace.toSeconds() + " s"));
         }
         if (voters.size() < targetVoters) {
@@ -117,7 +125,7 @@ final class Autopilot {
     /** Records what became of an action. */
     synchronized void record(Action action, String outcome) {
         decisions.addLast(
-                new ClusterStatus.Decision(clock.instant(), action.action(), action.node(), action.reason(), outcome));
+                new ClusterStatus.Decision(wall.instant(), action.action(), action.node(), action.reason(), outcome));
         while (decisions.size() > MAX_DECISIONS) {
             decisions.removeFirst();
         }
@@ -125,8 +133,11 @@ final class Autopilot {
 
     /** Since when {@code node} has looked dead, if it does. */
     synchronized Optional<Instant> deadSince(NodeId node) {
-        return Optional.ofNullable(deadSince.get(node));
+        return Optional.ofNullable(deadSince.get(node)).map(Dead::since);
     }
+
+    /** When a node was first seen dead: on the timer (for the grace) and on the wall clock (shown). */
+    private record Dead(long timerMillis, Instant since) {}
 
     synchronized ClusterStatus.Autopilot status() {
         return new ClusterStatus.Autopilot(active, targetVoters, deadVoterGrace, List.copyOf(decisions));

@@ -25,9 +25,24 @@ class AutopilotTest {
     private final NodeId c = id(3);
     private final NodeId d = id(4);
     private final MutableClock clock = new MutableClock();
+    private final MutableClock wall = new MutableClock();
     private final Map<NodeId, Health> health = new HashMap<>();
     private final Autopilot autopilot =
-            new Autopilot(a, 3, GRACE, clock, node -> health.getOrDefault(node, Health.ALIVE));
+            new Autopilot(a, 3, GRACE, clock, wall, node -> health.getOrDefault(node, Health.ALIVE));
+
+    @Test
+    void aWallClockSetForwardDoesNotShortenTheGrace() {
+        health.put(c, Health.DEAD);
+        RaftGroupReport report = leader(List.of(a, b, c), List.of(), Map.of(b, 100L, c, 40L));
+        autopilot.plan(report);
+        wall.advance(Duration.ofHours(5));
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(autopilot.plan(report)).isEmpty();
+        assertThat(autopilot.deadSince(c)).contains(Instant.EPOCH);
+        clock.advance(GRACE);
+        assertThat(autopilot.plan(report)).map(Autopilot.Action::action).contains("remove");
+    }
 
     @Test
     void removesAVoterDeadLongerThanTheGraceAndOnlyThen() {
