@@ -214,13 +214,12 @@ public final class QuicEndpoint implements AutoCloseable {
             Frames.write(stream.getOutputStream(), Admission.proof(identity, clusterKey, alpn, challenge));
             Admission.expectWelcome(Frames.read(stream.getInputStream(), Admission.MAX_MESSAGE_BYTES * 2));
             stream.getOutputStream().close();
-            if (!settled.compareAndSet(false, true)) {
-                throw new IOException("admission handshake with node " + peer + " did not finish within "
-                        + config.handshakeTimeout());
-            }
         } catch (AuthenticationException e) {
             throw e;
         } catch (IOException e) {
+            if (!settled.compareAndSet(false, true)) {
+                throw handshakeTimedOut(peer, e);
+            }
             if (!connection.isConnected()) {
                 throw new IOException(
                         "admission handshake with node " + peer + " failed: the connection closed (" + e.getMessage()
@@ -231,6 +230,14 @@ public final class QuicEndpoint implements AutoCloseable {
         } finally {
             timeout.cancel(false);
         }
+        if (!settled.compareAndSet(false, true)) {
+            throw handshakeTimedOut(peer, null);
+        }
+    }
+
+    private IOException handshakeTimedOut(NodeId peer, IOException cause) {
+        return new IOException(
+                "admission handshake with node " + peer + " did not finish within " + config.handshakeTimeout(), cause);
     }
 
     /** Server side of one accepted connection: admission first, then protocol streams. */

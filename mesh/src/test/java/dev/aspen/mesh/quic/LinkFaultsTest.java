@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -148,9 +149,19 @@ class LinkFaultsTest {
 
         faults.healAll();
         assertThat(faults.blocked()).isEmpty();
-        fixed.close(); // Kwik closes a failed dial's socket in its own time; free the port now
-        DatagramSocket samePort = new DatagramSocket(new InetSocketAddress(LOOPBACK, port));
-        QuicClientConnection healed = dialFrom(samePort, serverId.nodeId(), server.localAddress());
+        // Kwik closes a failed dial's socket in its own time; close it now. The port is released
+        // only once Kwik's receiver thread leaves its blocked receive, which a busy machine delays.
+        fixed.close();
+        var samePort = new AtomicReference<DatagramSocket>();
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            try {
+                samePort.set(new DatagramSocket(new InetSocketAddress(LOOPBACK, port)));
+                return true;
+            } catch (java.net.BindException stillHeld) {
+                return false;
+            }
+        });
+        QuicClientConnection healed = dialFrom(samePort.get(), serverId.nodeId(), server.localAddress());
         assertThat(healed.isConnected()).isTrue();
         healed.close();
     }
