@@ -62,7 +62,7 @@ public final class DurableRaftStore implements RaftStore, Closeable {
     private long snapshotIndex;
     private SnapshotFile pendingSnapshot;
     private boolean dirDirty;
-    private IOException failure;
+    private volatile IOException failure;
     private boolean closed;
 
     private volatile long entriesAppended;
@@ -165,6 +165,14 @@ public final class DurableRaftStore implements RaftStore, Closeable {
     /** Counters since open; safe to call from any thread, never blocks. */
     public StoreStats stats() {
         return new StoreStats(entriesAppended, bytesAppended, fsyncs, flushes, syncingFlushes);
+    }
+
+    /**
+     * The disk error that stopped this store, if one did (see the class comment): from then on it
+     * refuses every call and the node must reopen the directory. Any thread; never blocks.
+     */
+    public Optional<IOException> failure() {
+        return Optional.ofNullable(failure);
     }
 
     /** The store directory. */

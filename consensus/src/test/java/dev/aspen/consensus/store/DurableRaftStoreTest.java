@@ -347,6 +347,7 @@ class DurableRaftStoreTest {
         DurableRaftStore store = open(dir());
         try {
             store.persistLogEntries(entries(1, 3, 1));
+            assertThat(store.failure()).isEmpty();
             try (Stream<Path> files = Files.list(dir())) {
                 for (Path file : files.toList()) {
                     Files.delete(file);
@@ -358,6 +359,7 @@ class DurableRaftStoreTest {
                             .build()))
                     .isInstanceOf(IOException.class);
             assertThatThrownBy(store::flush).isInstanceOf(IOException.class).hasMessageContaining("failed earlier");
+            assertThat(store.failure()).isPresent();
         } finally {
             store.close();
         }

@@ -722,8 +722,8 @@ public final class AspenNode implements AutoCloseable {
     }
 
     /**
-     * Why this node cannot serve writes and linearizable reads now, if it cannot: not a member
-     * yet, no leader known, or a nearly full disk. Empty when healthy (what {@code GET /health}
+     * Why this node cannot serve writes and linearizable reads now, if it cannot: its Raft log
+     * stopped on a disk error, not a member yet, no leader known, or a nearly full disk. Empty when healthy (what {@code GET /health}
      * reports).
      */
     public Optional<String> unhealthyReason() {
@@ -733,6 +733,10 @@ public final class AspenNode implements AutoCloseable {
         RaftGroupReport report = lastReport;
         if (replica == null || report == null) {
             return Optional.of("the node is starting");
+        }
+        Optional<String> logFailure = replica.logFailure();
+        if (logFailure.isPresent()) {
+            return logFailure;
         }
         if (!report.committedMembers().members().contains(new NodeEndpoint(self()))) {
             return Optional.of("this node is not a member of the cluster yet (joining)");

@@ -285,6 +285,18 @@ public final class ReplicaNode implements AutoCloseable {
         return endpoint.metrics();
     }
 
+    /**
+     * Why this replica's Raft log stopped, if a disk error (a full disk, an I/O error) stopped it:
+     * the replica then neither persists nor acknowledges entries, and only a restart reopens the
+     * log, after the cause is fixed.
+     */
+    public Optional<String> logFailure() {
+        return store.failure()
+                .map(e -> "the Raft log in " + store.directory() + " stopped on a disk error (" + e.getMessage()
+                        + "); this node no longer persists or acknowledges entries: fix the cause (free space)"
+                        + " and restart the node");
+    }
+
     /** The key/value store of this replica as clients see it (writes go through the Raft group). */
     public KeyValueStore kv() {
         return kv;

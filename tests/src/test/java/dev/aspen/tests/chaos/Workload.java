@@ -20,8 +20,12 @@ import java.util.concurrent.atomic.LongAdder;
 final class Workload {
     /** Keys in use at any time. */
     static final int LIVE_KEYS = 5;
-    /** Average operations per key before the keys move on. */
-    static final int OPS_PER_KEY = 120;
+    /**
+     * Average operations per key before the keys move on. Each operation whose outcome is unknown
+     * (a timeout during a fault) stays a candidate at every later point of the search; at 120 per
+     * key, a CI run with a membership change left 7 of 70 keys too ambiguous to decide.
+     */
+    static final int OPS_PER_KEY = 50;
 
     private final History history;
     private final AtomicLong issued = new AtomicLong();
