@@ -33,6 +33,8 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every file of a real node's data directory, damaged five ways, at start.
@@ -50,6 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the writes (no hole), never a gap.
  */
 class DataDirCorruptionSweepTest {
+    private static final Logger LOG = LoggerFactory.getLogger(DataDirCorruptionSweepTest.class);
     private static final String COOKIE = "corruption-sweep";
     private static final int KEYS = 40;
 
@@ -165,6 +168,7 @@ class DataDirCorruptionSweepTest {
         try {
             node = AspenNode.start(config(dir));
         } catch (Exception e) {
+            LOG.info("{}: refused to start: {}", name, messages(e));
             assertThat(messages(e))
                     .as("%s: a refused start must name the damaged file", name)
                     .contains(dir.resolve(relative).toString());
@@ -180,6 +184,7 @@ class DataDirCorruptionSweepTest {
                         .kvs();
                 kvs.forEach(kv -> found.put(new String(kv.key(), UTF_8), new String(kv.value(), UTF_8)));
             });
+            LOG.info("{}: started, {} of {} acknowledged keys read back", name, found.size(), written.size());
             if (image == crashImage && isLastSegment(dir, relative)) {
                 Map<String, String> prefix = new TreeMap<>();
                 written.entrySet().stream().limit(found.size()).forEach(e -> prefix.put(e.getKey(), e.getValue()));
