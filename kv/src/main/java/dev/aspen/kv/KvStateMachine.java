@@ -40,10 +40,12 @@ import org.slf4j.LoggerFactory;
  * #watch} and the read-only getters may be called from any thread. Invalid commands return a {@link
  * KvException} value; only local storage failures throw.
  *
- * <p>Restart: {@link #close()} writes a clean-shutdown marker holding the applied index; the next
- * {@link #open} with that marker reuses the map files and reports that index. Without the marker (a
- * crash) the map files are discarded and the machine starts empty at applied index 0, so the group
- * replays its snapshot and log.
+ * <p>Restart: {@link #close()} writes a clean-shutdown marker holding the applied index and a
+ * fingerprint of every key and value; the next {@link #open} with that marker reuses the map files
+ * if they still match the fingerprint and reports that index. Without the marker (a crash), or when
+ * the maps no longer match it (damaged on disk), the map files are discarded and the machine starts
+ * empty at applied index 0, so the group replays its snapshot and log. Both close and a reusing open
+ * read every value once.
  */
 public final class KvStateMachine implements ReplicatedStateMachine, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KvStateMachine.class);
@@ -88,16 +90,16 @@ public final class KvStateMachine implements ReplicatedStateMachine, AutoCloseab
             throw new UncheckedIOException("cannot create data dir " + dir, e);
         }
         deleteUnfinishedInstalls(dir);
-        Optional<StateMeta> clean = CleanMarker.consume(dir, config.maxLeases());
+        Optional<CleanMarker.Clean> clean = CleanMarker.consume(dir, config.maxLeases());
         ExecutorService own = config.watchExecutor() == null ? Executors.newFixedThreadPool(2, daemonThreads()) : null;
         WatchHub.Limits limits = new WatchHub.Limits(
                 config.maxWatchers(), config.watchQueueCapacity(), config.historyRevisions(), config.historyBytes());
-        StateMeta meta = clean.orElse(emptyMeta());
+        StateMeta meta = clean.map(CleanMarker.Clean::meta).orElse(emptyMeta());
         WatchHub hub = new WatchHub(limits, own != null ? own : config.watchExecutor(), meta.revision());
         KvState state = null;
         if (clean.isPresent() && Files.isDirectory(dir.resolve(STATE_DIR))) {
             try {
-                state = newState(config, dir.resolve(STATE_DIR), meta, hub);
+                state = reuse(config, dir.resolve(STATE_DIR), clean.get(), hub);
             } catch (RuntimeException e) {
                 LOG.warn("reusing the key/value maps in {} failed; discarding them", dir, e);
             }
@@ -261,9 +263,9 @@ public final class KvStateMachine implements ReplicatedStateMachine, AutoCloseab
         }
         closed = true;
         hub.close();
-        StateMeta meta = state.meta(appliedIndex);
+        var clean = new CleanMarker.Clean(state.meta(appliedIndex), state.fingerprint());
         state.close();
-        CleanMarker.write(config.dataDir(), meta);
+        CleanMarker.write(config.dataDir(), clean);
         if (ownExecutor != null) {
             ownExecutor.shutdown();
         }
@@ -273,6 +275,25 @@ public final class KvStateMachine implements ReplicatedStateMachine, AutoCloseab
         if (closed) {
             throw new IllegalStateException("key/value state machine is closed");
         }
+    }
+
+    /** Opens the maps a clean shutdown left, checking them against the marker's fingerprint. */
+    private static KvState reuse(KvConfig config, Path dir, CleanMarker.Clean clean, WatchHub hub) {
+        KvState state = newState(config, dir, clean.meta(), hub);
+        int found;
+        try {
+            found = state.fingerprint();
+        } catch (RuntimeException e) {
+            state.close();
+            throw e;
+        }
+        if (found != clean.fingerprint()) {
+            state.close();
+            throw new IllegalStateException("the key/value maps in " + dir + " were changed since their clean"
+                    + " shutdown (fingerprint " + Integer.toHexString(found) + ", recorded "
+                    + Integer.toHexString(clean.fingerprint()) + ")");
+        }
+        return state;
     }
 
     private static KvState newState(KvConfig config, Path dir, StateMeta meta, WatchHub hub) {

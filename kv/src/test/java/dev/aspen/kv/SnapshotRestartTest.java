@@ -227,6 +227,47 @@ class SnapshotRestartTest {
     }
 
     @Test
+    void mapsDamagedAfterACleanCloseAreDiscardedNotServed() throws Exception {
+        byte[] value = b("value-that-a-flipped-bit-must-not-silently-change");
+        for (boolean emptyTheFile : List.of(false, true)) {
+            Path machineDir = dir.resolve("damaged-" + emptyTheFile);
+            try (KvStateMachine a =
+                    KvStateMachine.open(Fixtures.small(machineDir).build())) {
+                a.apply(1, encode(new Command.Put(new TxnOp.Put(b("a"), value, 0, false))));
+            }
+            Path entries = machineDir.resolve("state").resolve("entries.cm");
+            byte[] bytes = Files.readAllBytes(entries);
+            if (emptyTheFile) {
+                bytes = new byte[0];
+            } else {
+                int at = indexOf(bytes, value);
+                assertThat(at).as("the value is stored inline in %s", entries).isNotNegative();
+                bytes[at + 3] ^= 0x01;
+            }
+            Files.write(entries, bytes);
+            try (KvStateMachine a =
+                    KvStateMachine.open(Fixtures.small(machineDir).build())) {
+                assertThat(a.reusedOnOpen()).isFalse();
+                assertThat(a.appliedIndex()).isZero();
+                assertThat(((GetResponse) get(a, "a")).kv()).isEmpty();
+            }
+        }
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    @Test
     void openingAgainAfterReuseWithoutCloseIsACrash() {
         KvStateMachine first = KvStateMachine.open(Fixtures.small(dir).build());
         first.apply(1, encode(new Command.Put(new TxnOp.Put(b("a"), b("1"), 0, false))));

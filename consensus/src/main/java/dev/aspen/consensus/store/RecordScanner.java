@@ -14,14 +14,18 @@ import java.util.OptionalLong;
  *
  * <p>A record is bad when its header is incomplete, its length is impossible or runs past the end
  * of the file, or its CRC does not match. A bad record is a torn tail (cut and reported) only if the
- * file may have one and no valid record starts anywhere after it; otherwise it is corruption in the
- * middle of the data, and opening stops with a {@link CorruptStoreException}.
+ * file may have one, no valid record starts anywhere after it, and the record is not complete: a
+ * last record that is all there but fails its CRC with no zeroed sector (or whose length alone is
+ * wrong) was damaged after it was written, maybe after it was acknowledged. Everything else is
+ * corruption, and opening stops with a {@link CorruptStoreException}.
  */
 final class RecordScanner {
     /** Most bytes after a bad record searched for a following valid record. */
     static final int TAIL_SEARCH_LIMIT = 64 << 20;
 
     private static final int READ_BUFFER_BYTES = 64 << 10;
+    /** The unit a disk writes atomically, or not at all. */
+    private static final int SECTOR_BYTES = 512;
 
     private RecordScanner() {}
 
@@ -48,6 +52,7 @@ final class RecordScanner {
         byte[] header = new byte[FileFormat.RECORD_HEADER_BYTES];
         while (offset < size) {
             String problem = null;
+            boolean complete = false;
             byte[] payload = null;
             byte type = 0;
             if (in.readNBytes(header, 0, header.length) < header.length) {
@@ -60,12 +65,22 @@ final class RecordScanner {
                 long end = offset + FileFormat.RECORD_HEADER_BYTES + Integer.toUnsignedLong(length);
                 if (length <= 0 || length > FileFormat.MAX_PAYLOAD_BYTES || end > size) {
                     problem = "record length " + Integer.toUnsignedString(length) + " does not fit the file";
+                    complete = restIsOneRecord(channel, offset, size, crc, type);
                 } else {
                     payload = in.readNBytes(length);
                     if (payload.length < length || FileFormat.crc(length, type, payload, 0) != crc) {
                         problem = "CRC mismatch";
+                        complete = end == size
+                                ? !endsInZeroSector(channel, offset, end)
+                                : restIsOneRecord(channel, offset, size, crc, type);
                     }
                 }
+            }
+            if (complete && tailMayBeTorn) {
+                throw new CorruptStoreException(file + " at offset " + offset + ": " + problem + " in the last record,"
+                        + " which the file holds whole (a torn write leaves it short or ending in zeros): it was"
+                        + " damaged after it was written and may have been acknowledged; refusing to drop it"
+                        + " (restore this node from a replica)");
             }
             if (problem != null) {
                 return badRecord(file, channel, offset, size, tailMayBeTorn, problem);
@@ -92,6 +107,38 @@ final class RecordScanner {
                     + next.getAsLong() + "; refusing to drop data (restore this node from a replica)");
         }
         return new Scan(offset, new TailRepair(file, offset, size - offset, problem));
+    }
+
+    /**
+     * Whether the bytes from {@code offset} to the end of the file are one record whose length
+     * field alone is wrong: its CRC matches the payload the file actually holds.
+     */
+    private static boolean restIsOneRecord(FileChannel channel, long offset, long size, int crc, byte type)
+            throws IOException {
+        long length = size - offset - FileFormat.RECORD_HEADER_BYTES;
+        if (length <= 0 || length > TAIL_SEARCH_LIMIT) {
+            return false;
+        }
+        ByteBuffer payload = ByteBuffer.allocate((int) length);
+        FileFormat.readFully(channel, payload, offset + FileFormat.RECORD_HEADER_BYTES);
+        return FileFormat.crc((int) length, type, payload.array(), 0) == crc;
+    }
+
+    /**
+     * Whether the record's piece in its last {@value #SECTOR_BYTES}-byte sector is all zeros, as the
+     * unwritten end of a torn append reads (after etcd's test for a torn entry). A last record that
+     * fails its CRC without it was written whole and damaged later.
+     */
+    private static boolean endsInZeroSector(FileChannel channel, long start, long end) throws IOException {
+        long pieceStart = Math.max(start, (end - 1) / SECTOR_BYTES * SECTOR_BYTES);
+        ByteBuffer piece = ByteBuffer.allocate((int) (end - pieceStart));
+        FileFormat.readFully(channel, piece, pieceStart);
+        for (byte b : piece.array()) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The offset of the first valid record starting after {@code bad}, if any. */

@@ -36,6 +36,8 @@ final class Recovery {
     private final RaftCodec codec;
     private final RaftModelFactory factory;
     private final List<TailRepair> repairs = new ArrayList<>();
+    /** Snapshot files not used, deleted only once the rest of the directory has been checked. */
+    private final Map<Path, String> unusedSnapshots = new TreeMap<>();
 
     /** Everything read back; {@code snapshot} may be null, {@code liveEntries} follow it. */
     record Recovered(
@@ -69,6 +71,10 @@ final class Recovery {
         List<LogEntry> live = new ArrayList<>();
         List<Segment> segments = recoverSegments(snapshot == null ? 0 : snapshot.getIndex(), live);
         checkLiveEntries(snapshot, live);
+        for (var unused : unusedSnapshots.entrySet()) {
+            LOG.info("{}: discarding {}", unused.getKey(), unused.getValue());
+            Files.delete(unused.getKey());
+        }
         long lastIndex = 0;
         for (Segment segment : segments) {
             if (!segment.isEmpty()) {
@@ -109,14 +115,10 @@ final class Recovery {
             if (chosen == null && complete) {
                 chosen = toSnapshotEntry(chunks);
             } else {
-                LOG.info(
-                        "{}: discarding {} snapshot at index {} ({} of {} chunks)",
+                unusedSnapshots.put(
                         file,
-                        complete ? "an older" : "an incomplete",
-                        index,
-                        chunks.size(),
-                        count);
-                Files.delete(file);
+                        (complete ? "an older" : "an incomplete") + " snapshot at index " + index + " (" + chunks.size()
+                                + " of " + count + " chunks)");
             }
         }
         return chosen;
@@ -196,7 +198,8 @@ final class Recovery {
             if (entry.getIndex() != expected) {
                 throw new CorruptStoreException(dir + ": the log continues at index " + entry.getIndex() + " where "
                         + expected + " was expected (snapshot index "
-                        + (snapshot == null ? "none" : snapshot.getIndex()) + "); entries are missing");
+                        + (snapshot == null ? "none" : snapshot.getIndex()) + "); entries are missing"
+                        + (unusedSnapshots.isEmpty() ? "" : "; unusable snapshot files: " + unusedSnapshots));
             }
             if (entry.getTerm() < term) {
                 throw new CorruptStoreException(dir + ": log entry " + entry.getIndex() + " has term " + entry.getTerm()

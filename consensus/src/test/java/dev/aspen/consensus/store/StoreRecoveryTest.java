@@ -97,15 +97,32 @@ class StoreRecoveryTest {
     }
 
     @Test
-    void flippedBitAnywhereInTheLastRecordIsCut() throws IOException {
+    void flippedBitAnywhereInTheWholeLastRecordStopsTheOpen() throws IOException {
         for (long offset = offsets[ENTRIES - 1]; offset < offsets[ENTRIES]; offset++) {
             Path dir = damagedCopy("flip-" + offset);
             flipBit(lastSegment(dir), offset, (int) (offset % 8));
-            try (DurableRaftStore store = open(dir)) {
-                assertSameModel(entries(1, ENTRIES - 1, 1), restoredEntries(store));
-                assertThat(store.tailRepairs()).singleElement().satisfies(repair -> assertThat(repair.offset())
-                        .isEqualTo(offsets[ENTRIES - 1]));
-            }
+            assertThatThrownBy(() -> open(dir))
+                    .as("bit flipped at offset %d", offset)
+                    .isInstanceOf(CorruptStoreException.class)
+                    .hasMessageContaining(lastSegment(dir) + " at offset " + offsets[ENTRIES - 1])
+                    .hasMessageContaining("damaged after it was written");
+            assertThat(Files.size(lastSegment(dir))).isEqualTo(offsets[ENTRIES]);
+        }
+    }
+
+    @Test
+    void lastRecordWhoseEndIsZeroedIsATornWriteAndIsCut() throws IOException {
+        Path dir = damagedCopy("zeroed-end");
+        Path segment = lastSegment(dir);
+        try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+            // the record's part of its last 512-byte sector never reached the disk
+            long start = Math.max(offsets[ENTRIES - 1], (offsets[ENTRIES] - 1) / 512 * 512);
+            channel.write(ByteBuffer.allocate((int) (offsets[ENTRIES] - start)), start);
+        }
+        try (DurableRaftStore store = open(dir)) {
+            assertSameModel(entries(1, ENTRIES - 1, 1), restoredEntries(store));
+            assertThat(store.tailRepairs()).singleElement().satisfies(repair -> assertThat(repair.offset())
+                    .isEqualTo(offsets[ENTRIES - 1]));
         }
     }
 
@@ -231,5 +248,24 @@ class StoreRecoveryTest {
                     .isEqualTo(newest));
         }
         assertThat(files(dir, ".snap")).hasSize(1);
+    }
+
+    @Test
+    void aDamagedSnapshotTheLogNeedsIsNamedAndKept() throws IOException {
+        Path dir = tmp.resolve("needed-snap");
+        try (DurableRaftStore store = open(dir)) {
+            persistIdentity(store);
+            store.persistLogEntries(entries(1, 400, 1));
+            snapshot(store, 300, 1, 1);
+            store.truncateLogEntriesUntil(250);
+            store.flush();
+        }
+        Path snapshot = files(dir, ".snap").get(0);
+        truncate(snapshot, Files.size(snapshot) / 2);
+        assertThatThrownBy(() -> open(dir))
+                .isInstanceOf(CorruptStoreException.class)
+                .hasMessageContaining("entries are missing")
+                .hasMessageContaining(snapshot + "=an incomplete snapshot at index 300 (0 of 0 chunks)");
+        assertThat(snapshot).exists();
     }
 }

@@ -15,12 +15,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The clean-shutdown marker: a file holding the {@link StateMeta} of a cleanly closed state machine
- * (magic {@code AKVC}, version {@value #VERSION}, meta, CRC32C). Present only between a clean close
- * and the next open, so its absence at open means the map files may be torn.
+ * and the {@link KvState#fingerprint() fingerprint} of its maps (magic {@code AKVC}, version {@value
+ * #VERSION}, meta, fingerprint, CRC32C). Present only between a clean close and the next open, so
+ * its absence at open means the map files may be torn; a fingerprint that no longer matches means
+ * they were damaged while the node was down.
  */
 public final class CleanMarker {
     /** The marker format version. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     static final String FILE = "clean-shutdown";
     private static final Logger LOG = LoggerFactory.getLogger(CleanMarker.class);
@@ -28,15 +30,19 @@ public final class CleanMarker {
 
     private CleanMarker() {}
 
+    /** What a marker holds: the scalar state and the fingerprint of the maps it belongs to. */
+    public record Clean(StateMeta meta, int fingerprint) {}
+
     /** Writes the marker durably (temp file, fsync, atomic rename). */
-    public static void write(Path dataDir, StateMeta meta) {
+    public static void write(Path dataDir, Clean clean) {
         ByteWriter w = new ByteWriter(128);
         w.writeByte(MAGIC >>> 24)
                 .writeByte(MAGIC >>> 16)
                 .writeByte(MAGIC >>> 8)
                 .writeByte(MAGIC)
                 .writeByte(VERSION);
-        meta.writeTo(w);
+        clean.meta().writeTo(w);
+        w.writeVarLong(Integer.toUnsignedLong(clean.fingerprint()));
         byte[] body = w.toByteArray();
         CRC32C crc = new CRC32C();
         crc.update(body);
@@ -65,7 +71,7 @@ public final class CleanMarker {
      * Reads and deletes the marker. Empty when absent, or when unreadable (logged): either way the
      * caller must treat the map files as untrusted.
      */
-    public static Optional<StateMeta> consume(Path dataDir, int maxLeases) {
+    public static Optional<Clean> consume(Path dataDir, int maxLeases) {
         Path file = dataDir.resolve(FILE);
         if (!Files.exists(file)) {
             return Optional.empty();
@@ -79,7 +85,7 @@ public final class CleanMarker {
         }
     }
 
-    private static StateMeta parse(byte[] bytes, int maxLeases, Path file) {
+    private static Clean parse(byte[] bytes, int maxLeases, Path file) {
         if (bytes.length < 9) {
             LOG.warn("clean-shutdown marker {} is truncated ({} bytes); rebuilding state", file, bytes.length);
             return null;
@@ -103,7 +109,8 @@ public final class CleanMarker {
         }
         ByteReader r = new ByteReader(java.util.Arrays.copyOfRange(bytes, 5, bytes.length - 4));
         StateMeta meta = StateMeta.read(r, maxLeases);
+        int fingerprint = (int) r.readVarLong("fingerprint");
         r.expectEnd("clean-shutdown marker");
-        return meta;
+        return new Clean(meta, fingerprint);
     }
 }

@@ -236,7 +236,12 @@ public final class NodeIdentity {
         if (Files.size(file) > MAX_PEM_BYTES) {
             throw new IdentityException(file + " is larger than " + MAX_PEM_BYTES + " bytes; it is not a " + type);
         }
-        String text = Files.readString(file, StandardCharsets.US_ASCII);
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.US_ASCII);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IdentityException(file + " is not a PEM " + type + " file: it holds non-ASCII bytes");
+        }
         try (var reader = new PemReader(new StringReader(text))) {
             PemObject object = reader.readPemObject();
             if (object == null || !type.equals(object.getType())) {

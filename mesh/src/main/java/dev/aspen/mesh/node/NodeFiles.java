@@ -182,9 +182,7 @@ public final class NodeFiles {
      */
     public static Cookie cookie(Path dataDir, Optional<String> given) throws IOException {
         Path file = dataDir.resolve(COOKIE_FILE);
-        Optional<String> stored = Files.exists(file)
-                ? Optional.of(Files.readString(file, StandardCharsets.UTF_8).strip())
-                : Optional.empty();
+        Optional<String> stored = Files.exists(file) ? Optional.of(readCookie(file)) : Optional.empty();
         if (given.isPresent() && stored.isPresent() && !given.get().equals(stored.get())) {
             throw new FormatException("the cookie given differs from the one in " + file
                     + ": this data directory belongs to cluster "
@@ -197,6 +195,18 @@ public final class NodeFiles {
             writePrivate(file, text);
         }
         return cookie;
+    }
+
+    private static String readCookie(Path file) throws IOException {
+        try {
+            String text = Files.readString(file, StandardCharsets.UTF_8).strip();
+            Cookie.of(text);
+            return text;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new FormatException(file + " is not a cookie: it holds bytes that are not UTF-8 text");
+        } catch (FormatException e) {
+            throw new FormatException(file + " does not hold a valid cookie: " + e.getMessage());
+        }
     }
 
     /** Writes {@value #NODE_FILE} (via a temporary file and a rename). */

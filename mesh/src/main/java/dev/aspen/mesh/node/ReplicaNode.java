@@ -5,6 +5,7 @@ import dev.aspen.consensus.RaftGroup;
 import dev.aspen.consensus.RaftGroupConfig;
 import dev.aspen.consensus.RaftGroupReport;
 import dev.aspen.consensus.codec.RaftCodec;
+import dev.aspen.consensus.store.CorruptStoreException;
 import dev.aspen.consensus.store.DurableRaftStore;
 import dev.aspen.consensus.store.StoreOptions;
 import dev.aspen.kv.KeyValueStore;
@@ -135,6 +136,13 @@ public final class ReplicaNode implements AutoCloseable {
         this.machine = KvStateMachine.open(KvConfig.builder(settings.dataDir().resolve("kv"))
                 .leaseListener(expiry)
                 .build());
+        Optional<String> lostEntries = logBehindState(store, machine, settings.dataDir());
+        if (lostEntries.isPresent()) {
+            timers.shutdownNow();
+            transport.close();
+            machine.close();
+            throw new CorruptStoreException(lostEntries.get());
+        }
         RaftGroup.Builder builder = RaftGroup.builder(settings.groupId(), new NodeEndpoint(self))
                 .config(settings.raft())
                 .stateMachine(machine)
@@ -175,6 +183,36 @@ public final class ReplicaNode implements AutoCloseable {
      */
     public static ReplicaNode start(Settings settings) throws IOException {
         return start(settings, openLog(settings.dataDir()), UnaryOperator.identity(), node -> List.of());
+    }
+
+    /**
+     * Why the state machine must not run on this log, if it applied more than the log holds: those
+     * entries were committed (and maybe acknowledged), so the log lost them — a truncated or damaged
+     * tail, or a lost directory. Running anyway would ignore the new entries written at those indexes.
+     */
+    private static Optional<String> logBehindState(DurableRaftStore store, KvStateMachine machine, Path dataDir) {
+        long logEnd = store.restoredState()
+                .map(state -> {
+                    var entries = state.getLogEntries();
+                    long snapshot = state.getSnapshotEntry() == null
+                            ? 0
+                            : state.getSnapshotEntry().getIndex();
+                    return entries.isEmpty()
+                            ? snapshot
+                            : entries.get(entries.size() - 1).getIndex();
+                })
+                .orElse(0L);
+        if (machine.appliedIndex() <= logEnd) {
+            return Optional.empty();
+        }
+        return Optional.of("the Raft log in " + store.directory() + " ends at index " + logEnd
+                + " but the key/value state in " + dataDir.resolve("kv") + " has applied index "
+                + machine.appliedIndex() + ": the log lost committed entries ("
+                + (store.tailRepairs().isEmpty()
+                        ? "a missing or truncated log file"
+                        : "tails cut at open: " + store.tailRepairs())
+                + "); refusing to start. Restore this node from a replica: delete " + dataDir.resolve("raft") + " and "
+                + dataDir.resolve("kv") + " and let it join as a new learner");
     }
 
     /**
