@@ -50,6 +50,9 @@ public final class ChronicleKeyStore implements AutoCloseable {
                     .averageValueSize(sizing.averageValueBytes() + 16.0)
                     .entries(sizing.maxKeys())
                     .maxBloatFactor(4.0)
+                    // The owner closes the maps (and first fingerprints them for the clean-shutdown
+                    // marker); Chronicle's own exit hook would close them under it on SIGTERM.
+                    .skipCloseOnExitHook(true)
                     .createPersistedTo(dir.resolve(ENTRIES_FILE).toFile());
             blobs = ChronicleMap.of(byte[].class, byte[].class)
                     .name("aspen-kv-blobs")
@@ -57,6 +60,7 @@ public final class ChronicleKeyStore implements AutoCloseable {
                     .averageValueSize(CHUNK_BYTES)
                     .entries(Math.max(64, sizing.largeValueBytes() / CHUNK_BYTES + 64))
                     .maxBloatFactor(4.0)
+                    .skipCloseOnExitHook(true)
                     .createPersistedTo(dir.resolve(BLOBS_FILE).toFile());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the key/value maps in " + dir, e);

@@ -8,7 +8,7 @@ import java.util.concurrent.CountDownLatch;
 /**
  * What {@code aspen node} does once its configuration is valid: start an {@link AspenNode}, write
  * {@value NodeFiles#NODE_FILE}, print where it serves, and run until a signal stops it (SIGTERM or
- * Ctrl-C: a clean shutdown and exit status 0).
+ * Ctrl-C: a clean shutdown and exit status 0; 1 if closing failed, with the error on stderr).
  */
 public final class NodeRunner {
     private NodeRunner() {}
@@ -19,10 +19,17 @@ public final class NodeRunner {
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
-                            node.close();
                             // Kwik leaves non-daemon threads behind: end the process explicitly, and
-                            // with 0, since only a signal ends a running node.
-                            Runtime.getRuntime().halt(0);
+                            // with 0 after a clean close, since only a signal ends a running node.
+                            int status = 0;
+                            try {
+                                node.close();
+                            } catch (RuntimeException e) {
+                                System.err.println("aspen: the node did not close cleanly: " + e);
+                                e.printStackTrace();
+                                status = 1;
+                            }
+                            Runtime.getRuntime().halt(status);
                         },
                         "aspen-shutdown"));
         NodeFiles.NodeInfo info = node.info();
