@@ -57,8 +57,6 @@ class ChaosTest {
         String report = summary.text();
         long supported = settings.faults().stream()
                 .filter(f -> settings.partitions() || !f.needsFaultInjection())
-                // Clock jumps need libfaketime (.ci/run installs Debian's faketime).
-                .filter(f -> f != Nemesis.Fault.CLOCK_JUMP || NodeCluster.fakeTimeInstalled())
                 .count();
         assertThat(summary.faults()).as(report).hasSizeGreaterThanOrEqualTo((int) supported);
         assertThat(summary.operations().getOrDefault("put ok", 0L))

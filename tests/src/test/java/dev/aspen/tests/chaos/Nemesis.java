@@ -39,13 +39,7 @@ final class Nemesis {
         /** A random minority cut from the majority, both ways, for 3–5 s, then healed. */
         PARTITION_HALVES,
         /** The others split in two sides that cannot talk; one node talks to both; 3–5 s, then healed. */
-        BRIDGE,
-        /**
-         * The leader's wall clock steps back an hour and, 3–5 s later, another node's steps forward
-         * an hour; 3–5 s later both step back to true time. Needs libfaketime ({@link
-         * NodeCluster#fakeClocks()}); the monotonic clock is left alone, as a real step leaves it.
-         */
-        CLOCK_JUMP;
+        BRIDGE;
 
         /** Whether it needs the nodes' fault-injection route ({@code --fault-injection}). */
         boolean needsFaultInjection() {
@@ -89,16 +83,12 @@ final class Nemesis {
      * run in {@code --long} mode.
      */
     static final Set<Fault> CI =
-            Set.of(Fault.MEMBERSHIP, Fault.KILL_LEADER, Fault.PAUSE_LEADER, Fault.PARTITION_HALVES, Fault.CLOCK_JUMP);
+            Set.of(Fault.MEMBERSHIP, Fault.KILL_LEADER, Fault.PAUSE_LEADER, Fault.PARTITION_HALVES);
 
-    /**
-     * The faults this cluster supports: partitions only when its nodes have fault injection on,
-     * clock jumps only when they run under libfaketime.
-     */
+    /** The faults this cluster supports: partitions only when its nodes have fault injection on. */
     static List<Fault> supported(NodeCluster cluster) {
         return java.util.Arrays.stream(Fault.values())
                 .filter(f -> !f.needsFaultInjection() || cluster.faultInjection())
-                .filter(f -> f != Fault.CLOCK_JUMP || cluster.fakeClocks())
                 .toList();
     }
 
@@ -139,20 +129,6 @@ final class Nemesis {
                 }
             }
             case MEMBERSHIP -> membership();
-            case CLOCK_JUMP -> {
-                int leader = target(true);
-                int other = (leader + 1 + random.nextInt(cluster.size() - 1)) % cluster.size();
-                note(fault, "node " + leader + " (leader) back 1 h, then node " + other + " forward 1 h");
-                try {
-                    cluster.setClockOffset(leader, -3600);
-                    hold(Duration.ofMillis(3000 + random.nextInt(2000)));
-                    cluster.setClockOffset(other, 3600);
-                    hold(Duration.ofMillis(3000 + random.nextInt(2000)));
-                } finally {
-                    cluster.setClockOffset(leader, 0);
-                    cluster.setClockOffset(other, 0);
-                }
-            }
             case PARTITION_LEADER -> {
                 int leader = target(true);
                 note(fault, "node " + leader + " cut from all");

@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Random;
 import java.util.Set;
@@ -46,8 +45,6 @@ final class NodeCluster implements AutoCloseable {
     private final AtomicReferenceArray<String> nodeIds;
     private final Set<Integer> paused = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Http http = new Http(Duration.ofSeconds(3));
-    /** libfaketime, when installed (Debian: faketime): each node's wall clock then follows a file. */
-    private final Optional<Path> fakeTime = findFakeTime();
     /** Membership changes wait for a commit (the node's own bound is 30 s). */
     private final Http adminHttp = new Http(Duration.ofSeconds(40));
 
@@ -140,56 +137,8 @@ final class NodeCluster implements AutoCloseable {
                         work.resolve("n" + i + ".log").toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         builder.environment().put("ASPEN_COOKIE", cookie);
-        if (fakeTime.isPresent()) {
-            Path offset = clockFile(i);
-            if (!Files.exists(offset)) {
-                Files.writeString(offset, "+0\n");
-            }
-            builder.environment().put("LD_PRELOAD", fakeTime.get().toString());
-            builder.environment().put("FAKETIME_TIMESTAMP_FILE", offset.toString());
-            builder.environment().put("FAKETIME_CACHE_DURATION", "1");
-            // Only the wall clock moves, as when an operator or NTP steps it.
-            builder.environment().put("FAKETIME_DONT_FAKE_MONOTONIC", "1");
-        }
         builder.environment().put("ASPEN_LAN", "false");
         processes[i] = builder.start();
-    }
-
-    /** Whether the nodes run under libfaketime, so {@link #setClockOffset} can step their wall clocks. */
-    boolean fakeClocks() {
-        return fakeTime.isPresent();
-    }
-
-    /**
-     * Steps node {@code i}'s wall clock to true time plus {@code seconds} (libfaketime reads the
-     * file at most a second later); its monotonic clock is untouched.
-     */
-    void setClockOffset(int i, long seconds) throws IOException {
-        if (fakeTime.isEmpty()) {
-            throw new IllegalStateException("libfaketime is not installed (Debian: apt-get install faketime)");
-        }
-        Path tmp = clockFile(i).resolveSibling(clockFile(i).getFileName() + ".tmp");
-        Files.writeString(tmp, (seconds >= 0 ? "+" : "") + seconds + "\n");
-        Files.move(tmp, clockFile(i), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private Path clockFile(int i) {
-        return work.resolve("clock-n" + i);
-    }
-
-    /** Whether libfaketime is installed here (clock jumps need it). */
-    static boolean fakeTimeInstalled() {
-        return findFakeTime().isPresent();
-    }
-
-    private static Optional<Path> findFakeTime() {
-        for (String arch : List.of("x86_64-linux-gnu", "aarch64-linux-gnu")) {
-            Path lib = Path.of("/usr/lib", arch, "faketime", "libfaketimeMT.so.1");
-            if (Files.isReadable(lib)) {
-                return Optional.of(lib);
-            }
-        }
-        return Optional.empty();
     }
 
     /** The HTTP base URL of node {@code i}. */
