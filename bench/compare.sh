@@ -122,6 +122,8 @@ aspen_leader() {
 wait_for "etcd" 60 etcdctl --dial-timeout 1s --command-timeout 2s --endpoints "$etcd_endpoints" endpoint health
 if [[ "$aspen_mode" == nodes ]]; then
   wait_for "aspen nodes (/v1/cluster with a leader)" 120 aspen_leader
+  # node.json is written once the node's start returns, a moment after its HTTP API answers.
+  wait_for "aspen node.json" 30 test -s "$work/aspen/n1/node.json"
   ticket="$(jq -r .ticket "$work/aspen/n1/node.json")"
 else
   wait_for "in-process aspen cluster" 120 test -s "$work/aspen/ticket"
