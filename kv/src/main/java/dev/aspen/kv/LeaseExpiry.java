@@ -62,13 +62,28 @@ public final class LeaseExpiry implements LeaseListener {
         deadlines.put(leaseId, new Deadline(ttl, clockMillis.getAsLong() + ttl));
     }
 
+    /**
+     * A keep-alive was applied. It moves the deadline, but an expiry already proposed stays in
+     * flight: it may be ordered after this keep-alive in the log and remove the lease anyway, which
+     * is why {@link #renewalHolds} then says no.
+     */
     @Override
     public synchronized void onRenewed(long leaseId, long ttlSeconds) {
         Deadline d = deadlines.get(leaseId);
         if (d != null) {
             d.expiresAt = clockMillis.getAsLong() + d.ttlMillis;
-            d.proposedAt = -1;
         }
+    }
+
+    /**
+     * Whether a keep-alive of {@code leaseId} that was just applied can be acknowledged: the lease
+     * still exists and no expiry of it is in flight. False when an expiry proposed before the
+     * keep-alive was applied may still remove the lease (or already did), so the caller must not
+     * tell the client its lease was renewed.
+     */
+    public synchronized boolean renewalHolds(long leaseId) {
+        Deadline d = deadlines.get(leaseId);
+        return d != null && d.proposedAt < 0;
     }
 
     @Override
@@ -133,7 +148,21 @@ public final class LeaseExpiry implements LeaseListener {
         if (ids.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        return log.propose(CommandCodec.encode(new Command.LeaseExpire(ids)));
+        return log.propose(CommandCodec.encode(new Command.LeaseExpire(ids))).whenComplete((result, failure) -> {
+            if (failure != null) {
+                settleFailedProposal(ids);
+            }
+        });
+    }
+
+    /** The expiry of {@code ids} did not commit here: they are judged again on their own deadlines. */
+    private synchronized void settleFailedProposal(List<Long> ids) {
+        for (long id : ids) {
+            Deadline d = deadlines.get(id);
+            if (d != null) {
+                d.proposedAt = -1;
+            }
+        }
     }
 
     /** Milliseconds until the lease is due on this leader; -1 when not leader or unknown. */

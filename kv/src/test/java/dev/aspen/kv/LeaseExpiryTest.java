@@ -119,4 +119,73 @@ class LeaseExpiryTest {
                     .containsExactly(other);
         }
     }
+
+    /** A log whose next proposals wait for {@link #gate} while {@link #holding}: an expiry decided but not yet applied. */
+    private static final class HeldLog implements CommandLog {
+        final CommandLog inner;
+        final java.util.concurrent.CompletableFuture<Void> gate = new java.util.concurrent.CompletableFuture<>();
+        volatile boolean holding;
+
+        HeldLog(CommandLog inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<Object> propose(byte[] command) {
+            return holding ? gate.thenCompose(v -> inner.propose(command)) : inner.propose(command);
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<Object> read(byte[] query, ReadConsistency consistency) {
+            return inner.read(query, consistency);
+        }
+    }
+
+    @Test
+    void aKeepAliveAppliedWhileItsExpiryIsInFlightIsNotAcknowledged() {
+        try (KvStateMachine machine = KvStateMachine.open(
+                        Fixtures.small(dir).leaseListener(expiry).build());
+                DirectCommandLog direct = new DirectCommandLog(machine)) {
+            HeldLog log = new HeldLog(direct);
+            KeyValueStore kv = KeyValueStore.over(log, machine, expiry);
+            expiry.becomeLeader();
+            long lease = join(kv.leaseGrant(2)).id();
+            join(kv.put(b("lock"), b("me"), lease, false));
+            now.addAndGet(2_000);
+            log.holding = true;
+            var expire = expiry.proposeDue(log); // decided, not applied yet
+            log.holding = false;
+
+            // Applied before the expiry: the state machine renews it, but the expiry still follows.
+            assertThatThrownBy(() -> join(kv.leaseKeepAlive(lease)))
+                    .isInstanceOfSatisfying(
+                            KvException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.LEASE_NOT_FOUND));
+            log.gate.complete(null);
+            join(expire);
+            assertThat(join(kv.get(b("lock"), ReadConsistency.LINEARIZABLE)).kv())
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    void aFailedExpiryProposalLetsRenewalsHoldAgain() {
+        try (KvStateMachine machine = KvStateMachine.open(
+                        Fixtures.small(dir).leaseListener(expiry).build());
+                DirectCommandLog direct = new DirectCommandLog(machine)) {
+            HeldLog log = new HeldLog(direct);
+            KeyValueStore kv = KeyValueStore.over(log, machine, expiry);
+            expiry.becomeLeader();
+            long lease = join(kv.leaseGrant(2)).id();
+            now.addAndGet(2_000);
+            log.holding = true;
+            var expire = expiry.proposeDue(log);
+            log.holding = false;
+            assertThat(expiry.renewalHolds(lease)).isFalse();
+            log.gate.completeExceptionally(KvException.of(ErrorCode.UNAVAILABLE, "leadership lost"));
+            assertThat(expire).isCompletedExceptionally();
+
+            assertThat(join(kv.leaseKeepAlive(lease)).id()).isEqualTo(lease);
+            assertThat(expiry.renewalHolds(lease)).isTrue();
+        }
+    }
 }

@@ -84,7 +84,17 @@ public final class LogKeyValueStore implements KeyValueStore {
 
     @Override
     public CompletableFuture<LeaseResponse> leaseKeepAlive(long leaseId) {
-        return propose(() -> new Command.LeaseKeepAlive(leaseId), LeaseResponse.class);
+        CompletableFuture<LeaseResponse> renewed =
+                propose(() -> new Command.LeaseKeepAlive(leaseId), LeaseResponse.class);
+        if (expiry == null) {
+            return renewed;
+        }
+        // An expiry decided before this keep-alive was applied can still remove the lease after it.
+        return renewed.thenCompose(r -> expiry.renewalHolds(leaseId)
+                ? CompletableFuture.completedFuture(r)
+                : CompletableFuture.failedFuture(KvException.of(
+                        ErrorCode.LEASE_NOT_FOUND,
+                        "lease " + leaseId + " expired: its expiry was under way when the keep-alive arrived")));
     }
 
     @Override
