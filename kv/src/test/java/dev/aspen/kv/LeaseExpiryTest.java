@@ -139,6 +139,16 @@ class LeaseExpiryTest {
         public java.util.concurrent.CompletableFuture<Object> read(byte[] query, ReadConsistency consistency) {
             return inner.read(query, consistency);
         }
+
+        /** Lets {@code expiry} propose what is due, held at the gate: decided, not applied yet. */
+        java.util.concurrent.CompletableFuture<Object> decideExpiry(LeaseExpiry expiry) {
+            holding = true;
+            try {
+                return expiry.proposeDue(this);
+            } finally {
+                holding = false;
+            }
+        }
     }
 
     @Test
@@ -152,9 +162,7 @@ class LeaseExpiryTest {
             long lease = join(kv.leaseGrant(2)).id();
             join(kv.put(b("lock"), b("me"), lease, false));
             now.addAndGet(2_000);
-            log.holding = true;
-            var expire = expiry.proposeDue(log); // decided, not applied yet
-            log.holding = false;
+            var expire = log.decideExpiry(expiry);
 
             // Applied before the expiry: the state machine renews it, but the expiry still follows.
             assertThatThrownBy(() -> join(kv.leaseKeepAlive(lease)))
@@ -177,9 +185,7 @@ class LeaseExpiryTest {
             expiry.becomeLeader();
             long lease = join(kv.leaseGrant(2)).id();
             now.addAndGet(2_000);
-            log.holding = true;
-            var expire = expiry.proposeDue(log);
-            log.holding = false;
+            var expire = log.decideExpiry(expiry);
             assertThat(expiry.renewalHolds(lease)).isFalse();
             log.gate.completeExceptionally(KvException.of(ErrorCode.UNAVAILABLE, "leadership lost"));
             assertThat(expire).isCompletedExceptionally();
