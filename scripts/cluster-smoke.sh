@@ -2,8 +2,8 @@
 # Cluster smoke test on real node processes over loopback:
 #   3 nodes form a cluster by --bootstrap-expect; a 4th and 5th join with the ticket;
 #   writes through every node, linearizable reads on every node;
-#   kill -9 of the leader: writes succeed again within 10 s (the time is printed; the goal is 5 s,
-#   not met on every run: see docs/reliability.md, "Failover time");
+#   kill -9 of the leader: writes succeed again within 5 s (the time is printed; see
+#   docs/reliability.md, "Failover time");
 #   the killed node restarts with only --data-dir and catches up;
 #   a voter killed for good is replaced by autopilot (voters back to 3).
 # Usage: scripts/cluster-smoke.sh [WORK_DIR]   (needs curl and jq; prints "cluster-smoke: ok")
@@ -35,11 +35,15 @@ until_ok() {
   done
 }
 
+# Ports below the kernel's ephemeral range: one picked inside it can be taken by an outgoing
+# connection (gossip's TCP, a QUIC dial) between the pick and a node's bind, seconds later.
+ephemeral_low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+if (( ephemeral_low > 12000 )); then port_low=10000; port_span=$((ephemeral_low - 10000)); else port_low=20000; port_span=30000; fi
 port_free() { [[ -z "$(ss -Htuln "sport = :$1" 2>/dev/null)" ]]; }
 pick_port() {
   local p
   while :; do
-    p=$((20000 + RANDOM % 30000))
+    p=$((port_low + RANDOM % port_span))
     port_free "$p" && [[ " ${quic[*]} ${http[*]} " != *" $p "* ]] && { echo "$p"; return; }
   done
 }
@@ -95,9 +99,9 @@ kill -9 "${pid[$leader]}"; wait "${pid[$leader]}" 2>/dev/null || true; unset "pi
 until_ok 15 "a write after the leader died" put "$survivor" smoke/after-failover yes
 elapsed_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
 log "writes succeed again after ${elapsed_ms} ms"
-# The goal is 5 s (issue #7); measured 2.3-7.6 s on the 2-core machines, so the check is 10 s and the
-# printed time is what to watch. SMOKE_FAILOVER_LIMIT_MS=5000 checks the goal itself.
-limit_ms=${SMOKE_FAILOVER_LIMIT_MS:-10000}
+# Failure detection takes 2-3 s (2 s heartbeat timeout, checked every 1 s), the election milliseconds.
+# SMOKE_FAILOVER_LIMIT_MS overrides the bound (for experiments on slower machines).
+limit_ms=${SMOKE_FAILOVER_LIMIT_MS:-5000}
 (( elapsed_ms <= limit_ms )) || fail "writes took ${elapsed_ms} ms to come back (limit ${limit_ms})"
 
 log "restarting node $leader with only --data-dir"

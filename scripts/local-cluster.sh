@@ -39,12 +39,16 @@ known_nodes() { for i in 1 2 3 4 5 6 7; do [[ -d "$dir/n$i" ]] && echo "$i"; don
 http_url() { jq -r '.http_url // empty' "$dir/n$1/node.json" 2>/dev/null; }
 healthy() { local url; url=$(http_url "$1") && [[ -n "$url" ]] && curl -fsS --max-time 3 "$url/health" >/dev/null 2>&1; }
 
+# Ports below the kernel's ephemeral range: one picked inside it can be taken by an outgoing
+# connection (gossip's TCP, a QUIC dial) between the pick and a node's bind, seconds later.
+ephemeral_low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+if (( ephemeral_low > 12000 )); then port_low=10000; port_span=$((ephemeral_low - 10000)); else port_low=20000; port_span=30000; fi
 port_free() { [[ -z "$(ss -Htuln "sport = :$1" 2>/dev/null)" ]]; }
 taken=" "
 pick_port() { # a port free for UDP and TCP, not handed out before in this run
   local p
   while :; do
-    p=$((20000 + RANDOM % 30000))
+    p=$((port_low + RANDOM % port_span))
     if port_free "$p" && [[ "$taken" != *" $p "* ]]; then taken+="$p "; echo "$p"; return; fi
   done
 }

@@ -11,13 +11,30 @@ public final class KvException extends RuntimeException {
     private final String leaderId;
     private final long oldestRevision;
     private final long requestedRevision;
+    private final boolean unreachable;
 
-    private KvException(ErrorCode code, String message, String leaderId, long oldestRevision, long requestedRevision) {
+    private KvException(
+            ErrorCode code,
+            String message,
+            String leaderId,
+            long oldestRevision,
+            long requestedRevision,
+            boolean unreachable) {
         super(code.wireName() + ": " + message, null, false, false);
         this.code = code;
         this.leaderId = leaderId;
         this.oldestRevision = oldestRevision;
         this.requestedRevision = requestedRevision;
+        this.unreachable = unreachable;
+    }
+
+    /**
+     * {@code unavailable} because no node answered: the connection was lost or the call timed out.
+     * Unlike an {@code unavailable} answer from a node, a write that fails this way may still have
+     * been applied. Local to this process: the wire carries only the code and message.
+     */
+    public static KvException unreachable(String message) {
+        return new KvException(ErrorCode.UNAVAILABLE, message, null, -1, -1, true);
     }
 
     /** A failure with {@code code} and a message saying what was wrong. */
@@ -25,19 +42,24 @@ public final class KvException extends RuntimeException {
         if (code == ErrorCode.NOT_LEADER || code == ErrorCode.COMPACTED) {
             throw new IllegalArgumentException("use notLeader(...) or compacted(...) for " + code);
         }
-        return new KvException(code, message, null, -1, -1);
+        return new KvException(code, message, null, -1, -1, false);
     }
 
     /** {@code not_leader}; {@code leaderId} is the leader's id text, or null when unknown. */
     public static KvException notLeader(String leaderId) {
         String message = leaderId == null ? "leader unknown" : "leader is " + leaderId;
-        return new KvException(ErrorCode.NOT_LEADER, message, leaderId, -1, -1);
+        return new KvException(ErrorCode.NOT_LEADER, message, leaderId, -1, -1, false);
     }
 
     /** {@code compacted}: {@code requested} is older than {@code oldestRevision}. */
     public static KvException compacted(long requested, long oldestRevision) {
         String message = "revision " + requested + " is compacted; oldest available is " + oldestRevision;
-        return new KvException(ErrorCode.COMPACTED, message, null, oldestRevision, requested);
+        return new KvException(ErrorCode.COMPACTED, message, null, oldestRevision, requested, false);
+    }
+
+    /** True for {@link #unreachable}: no node answered, so a write's outcome is unknown. */
+    public boolean unreachable() {
+        return unreachable;
     }
 
     /** The stable code. */

@@ -11,8 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs {@code scripts/cluster-smoke.sh} as CI and users do: five real node processes on loopback,
- * bootstrap, ticket joins, a leader {@code kill -9} with a 10 s write-recovery bound (the goal, 5 s, is not met on every
- * run; docs/reliability.md), a restart that
+ * bootstrap, ticket joins, a leader {@code kill -9} with a 5 s write-recovery bound, a restart that
  * catches up, and autopilot replacing a dead voter. The script's checks are the assertions; this
  * test fails with its output when any of them does.
  */

@@ -156,7 +156,7 @@ public final class AspenClient implements KeyValueStore, AutoCloseable {
             return KvException.of(ErrorCode.UNAVAILABLE, rpc.getMessage());
         }
         String outcome = idempotent ? "" : "; the write's outcome is unknown";
-        return KvException.of(ErrorCode.UNAVAILABLE, "lost the node: " + cause.getMessage() + outcome);
+        return KvException.unreachable("lost the node: " + cause.getMessage() + outcome);
     }
 
     @Override

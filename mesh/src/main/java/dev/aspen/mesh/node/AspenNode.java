@@ -327,7 +327,23 @@ public final class AspenNode implements AutoCloseable {
             return List.of(
                     AdminService.protocol(admin, credentials, settings.quic().maxFrameBytes()));
         });
-        this.kv = new LeaderForwardingStore(replica.kv(), this::leaderStore);
+        this.kv = new LeaderForwardingStore(
+                replica.kv(),
+                new LeaderForwardingStore.Leaders() {
+                    @Override
+                    public KeyValueStore to(NodeId leader) throws IOException {
+                        return leaderStore(leader);
+                    }
+
+                    @Override
+                    public Optional<NodeId> known() {
+                        RaftGroupReport report = lastReport;
+                        return report == null
+                                ? Optional.empty()
+                                : report.leader().map(NodeEndpoint::nodeId);
+                    }
+                },
+                timers);
         nodeMetrics
                 .quic(replica.endpointMetrics())
                 .gossip(() -> discovery.directory().size(), discovery::stats)

@@ -37,7 +37,14 @@ import tech.kwik.core.QuicStream;
  * and writes an empty frame as soon as two checks in a row see data stuck ({@link #stallRepairs()});
  * as a fallback for stalls it cannot see, it also writes one after {@link Settings#nudgeAfter()}
  * (200 ms by default), then at doubling intervals up to 200 ms. Any write releases stuck data.
- * {@link #nudges()} counts all empty frames; receivers skip them.
+ *
+ * <p>Keep-alive: while connected, a channel with nothing to send writes an empty frame every
+ * {@value #KEEP_ALIVE_MILLIS} ms. Without it a connection between two live nodes that stays quiet
+ * (two followers talk only during elections) idles out, and QUIC's silent idle close can end the
+ * peer's side seconds before this side: the first messages after the quiet spell then go into a
+ * connection the peer has forgotten, unanswered until this side's own idle timer fires. That cost
+ * elections up to 7 s after a leader crash. {@link #nudges()} counts all empty frames (nudges and
+ * keep-alives); receivers skip them.
  */
 public final class OutboundChannel implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OutboundChannel.class);
@@ -48,6 +55,8 @@ public final class OutboundChannel implements AutoCloseable {
     private static final long MAX_NUDGE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     /** How often an idle channel checks its stream for a stalled send ({@link SendStall}). */
     static final long STALL_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** Silence after which a connected channel writes an empty frame (well under any idle timeout of 2 s or more). */
+    static final long KEEP_ALIVE_MILLIS = 1000;
 
     /**
      * Channel limits and timing.
@@ -108,6 +117,7 @@ public final class OutboundChannel implements AutoCloseable {
     private volatile boolean reachable = true;
     private long queuedBytes;
     private long lastDataNanos;
+    private long lastWriteNanos;
     private long nudgeIntervalNanos;
     private boolean closed;
     private PeerConnection connection;
@@ -290,7 +300,16 @@ public final class OutboundChannel implements AutoCloseable {
             boolean suspect = false;
             while (queue.isEmpty() && !closed) {
                 if (!nudgeDue) {
-                    changed.await();
+                    if (connection == null || !connection.isConnected()) {
+                        changed.await(); // no keep-alive for a connection that is gone: the next message redials
+                        continue;
+                    }
+                    long keepAliveLeft =
+                            lastWriteNanos + TimeUnit.MILLISECONDS.toNanos(KEEP_ALIVE_MILLIS) - System.nanoTime();
+                    if (keepAliveLeft <= 0) {
+                        return List.of();
+                    }
+                    changed.awaitNanos(keepAliveLeft);
                     continue;
                 }
                 long left = nudgeAt - System.nanoTime();
@@ -378,6 +397,7 @@ public final class OutboundChannel implements AutoCloseable {
             Frames.write(buffer, message);
         }
         out.write(buffer.toByteArray());
+        lastWriteNanos = System.nanoTime();
     }
 
     private void disconnect() {

@@ -36,6 +36,10 @@ import tech.kwik.core.QuicStream;
  * releases a stalled stream. A response that arrives after such a nudge counts as a recovery
  * ({@link #recoveries()}).
  *
+ * <p>Keep-alive: a stream with nothing written for {@value #KEEP_ALIVE_MILLIS} ms gets an empty
+ * frame. An idle connection would otherwise time out, and QUIC closes on idle silently, the server's
+ * side possibly seconds before this one: calls sent in between would vanish until their timeout.
+ *
  * <p>Thread-safe. One reader thread (daemon) per client.
  */
 public final class RpcClient implements AutoCloseable {
@@ -43,6 +47,8 @@ public final class RpcClient implements AutoCloseable {
     private static final byte[] NUDGE = new byte[0];
     /** How often the stream is checked for a stalled send ({@link SendStall}) while calls are outstanding. */
     private static final long STALL_CHECK_MILLIS = 2;
+    /** Silence on this side after which the watchdog writes an empty frame to keep the connection open. */
+    static final long KEEP_ALIVE_MILLIS = 1000;
 
     /**
      * @param maxInFlight calls plus watches outstanding at once; more fail with {@link
@@ -84,6 +90,7 @@ public final class RpcClient implements AutoCloseable {
     private boolean stallSuspected; // stall-check task only
     private volatile long lastReceiveNanos = System.nanoTime();
     private volatile long lastNudgeNanos;
+    private volatile long lastWriteNanos = System.nanoTime();
     private volatile boolean closed;
 
     private static final class Pending {
@@ -215,6 +222,7 @@ public final class RpcClient implements AutoCloseable {
         synchronized (out) {
             try {
                 Frames.write(out, message);
+                lastWriteNanos = System.nanoTime();
             } catch (IOException e) {
                 Pending entry = pending.remove(id);
                 if (entry != null) {
@@ -267,7 +275,7 @@ public final class RpcClient implements AutoCloseable {
         }
     }
 
-    /** Times out old calls and nudges a silent stream. Runs on the timer thread. */
+    /** Times out old calls, nudges a silent stream, keeps an idle one alive. Runs on the timer thread. */
     private void sweep() {
         long now = System.nanoTime();
         long timeout = settings.requestTimeout().toNanos();
@@ -290,6 +298,8 @@ public final class RpcClient implements AutoCloseable {
                 entry.nudged = entry.awaited() && now - entry.startNanos > nudgeAfter;
             }
             nudge();
+        } else if (now - lastWriteNanos > TimeUnit.MILLISECONDS.toNanos(KEEP_ALIVE_MILLIS)) {
+            nudge();
         }
     }
 
@@ -308,6 +318,7 @@ public final class RpcClient implements AutoCloseable {
         synchronized (out) {
             try {
                 Frames.write(out, NUDGE);
+                lastWriteNanos = System.nanoTime();
             } catch (IOException e) {
                 log.debug("nudge to {} failed: {}", connection.peer(), e.getMessage());
             }

@@ -17,7 +17,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -37,6 +39,7 @@ class OutboundChannelTest {
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final List<Integer> received = new CopyOnWriteArrayList<>();
+    private final AtomicLong lastEmptyFrameNanos = new AtomicLong();
 
     @AfterEach
     void closeAll() throws Exception {
@@ -55,6 +58,8 @@ class OutboundChannelTest {
         while ((frame = Frames.read(stream.getInputStream(), 1 << 20)) != null) {
             if (frame.length > 0) {
                 received.add(ByteBuffer.wrap(frame).getInt());
+            } else {
+                lastEmptyFrameNanos.set(System.nanoTime());
             }
         }
     }
@@ -103,6 +108,36 @@ class OutboundChannelTest {
         assertThat(received).isEqualTo(range(0, 2000));
         assertThat(channel.dropped()).isZero();
         assertThat(channel.connects()).isEqualTo(1);
+    }
+
+    @Test
+    void keepsAQuietConnectionOpenPastTheIdleTimeout() throws Exception {
+        // Two followers' channels are quiet between elections. The receiver asks for a 2 s idle
+        // timeout (QUIC uses the smaller of both sides' values).
+        NodeIdentity peer = NodeIdentity.generate();
+        QuicEndpoint server = track(QuicEndpoint.start(
+                QuicConfig.builder().idleTimeout(Duration.ofSeconds(2)).build(),
+                peer,
+                KEY,
+                List.of(new Protocol(ALPN, p -> true, this::collect))));
+        var channel = track(new OutboundChannel(
+                sender(),
+                peer.nodeId(),
+                () -> List.of(server.localAddress()),
+                ALPN,
+                OutboundChannel.Settings.defaults()));
+        channel.offer(message(0));
+        await().atMost(Duration.ofSeconds(10)).until(() -> received.contains(0));
+        long quietFrom = System.nanoTime();
+
+        // Keep-alives still arrive three idle timeouts later (the nudges after a write stop after 2 s).
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> lastEmptyFrameNanos.get() - quietFrom > TimeUnit.SECONDS.toNanos(6));
+        channel.offer(message(1));
+        await().atMost(Duration.ofSeconds(2)).until(() -> received.contains(1));
+        assertThat(channel.connects())
+                .as("the first connection still carries the channel")
+                .isEqualTo(1);
     }
 
     @Test

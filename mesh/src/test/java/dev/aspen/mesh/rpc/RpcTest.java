@@ -105,6 +105,25 @@ class RpcTest {
     }
 
     @Test
+    void keepsAnIdleConnectionOpenPastTheIdleTimeout() throws Exception {
+        // The dialer asks for a 2 s idle timeout (QUIC uses the smaller of both sides' values).
+        QuicEndpoint shortIdle = track(QuicEndpoint.start(
+                QuicConfig.builder().idleTimeout(Duration.ofSeconds(2)).build(),
+                NodeIdentity.generate(),
+                KEY,
+                List.of()));
+        RpcClient client = track(new RpcClient(
+                shortIdle.connect(server.nodeId(), server.localAddress(), ALPN),
+                RpcClient.Settings.defaults(),
+                timers));
+        assertThat(client.call(bytes("first")).get(5, TimeUnit.SECONDS)).isEqualTo(bytes("first"));
+
+        // Nothing to say for three idle timeouts: only the keep-alive keeps the connection.
+        await().during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(8)).until(client::isConnected);
+        assertThat(client.call(bytes("after")).get(5, TimeUnit.SECONDS)).isEqualTo(bytes("after"));
+    }
+
+    @Test
     void pipelinedCallsGetTheirOwnResponses() throws Exception {
         RpcClient client = client(RpcClient.Settings.defaults());
         var futures = new ArrayList<CompletableFuture<byte[]>>();
