@@ -32,6 +32,7 @@ import dev.aspen.tickets.ClusterTicket;
 import dev.aspen.tickets.NodeId;
 import dev.aspen.tickets.TicketPeer;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -46,7 +47,8 @@ import java.util.concurrent.CompletableFuture;
  * unavailable, the client moves to the next one: reads ({@code get}, {@code scan}, {@code
  * leaseTimeToLive}) are retried there, as are writes that provably never started ({@code
  * not_leader}); a write whose connection was lost mid-flight fails with {@code unavailable} and
- * "outcome unknown", since retrying it could apply it twice.
+ * "outcome unknown", since retrying it could apply it twice. A call refused because no leader is
+ * known (an election is under way) is asked again every 100 ms for up to 5 s.
  *
  * <p>Watches deliver one event per {@link WatchListener#onEvents} call. Thread-safe. {@link
  * #close()} fails outstanding calls and releases every thread.
@@ -54,6 +56,10 @@ import java.util.concurrent.CompletableFuture;
 public final class AspenClient implements KeyValueStore, AutoCloseable {
     /** Attempts per operation, across nodes. */
     static final int MAX_ATTEMPTS = 3;
+    /** How long a call refused because no leader is known waits for an election, asking every {@link #ELECTION_POLL}. */
+    static final Duration ELECTION_WAIT = Duration.ofSeconds(5);
+    /** How often a call waiting for an election asks again. */
+    static final Duration ELECTION_POLL = Duration.ofMillis(100);
 
     private final PeerConnector connector;
 
@@ -93,7 +99,7 @@ public final class AspenClient implements KeyValueStore, AutoCloseable {
             return CompletableFuture.failedFuture(e);
         }
         var result = new CompletableFuture<T>();
-        attempt(body, ClientProtocol.DIRECT, type, idempotent, 1, result);
+        attempt(body, ClientProtocol.DIRECT, type, idempotent, 1, System.nanoTime() + ELECTION_WAIT.toNanos(), result);
         return result;
     }
 
@@ -104,7 +110,13 @@ public final class AspenClient implements KeyValueStore, AutoCloseable {
      * is sent again to the same node, which forwards it.
      */
     private <T> void attempt(
-            byte[] body, int hops, Class<T> type, boolean idempotent, int attempt, CompletableFuture<T> result) {
+            byte[] body,
+            int hops,
+            Class<T> type,
+            boolean idempotent,
+            int attempt,
+            long electionDeadline,
+            CompletableFuture<T> result) {
         byte[] bytes = ClientProtocol.request(hops, body);
         RpcClient rpc;
         try {
@@ -131,6 +143,14 @@ public final class AspenClient implements KeyValueStore, AutoCloseable {
             } else {
                 error = transportError(failure, idempotent);
             }
+            if (error.code() == ErrorCode.NOT_LEADER
+                    && error.leaderId().isEmpty()
+                    && System.nanoTime() - electionDeadline < 0) {
+                // An election is under way; the call was refused, not applied. Ask again shortly.
+                connector.schedule(
+                        () -> attempt(body, hops, type, idempotent, attempt, electionDeadline, result), ELECTION_POLL);
+                return;
+            }
             boolean retry = attempt < MAX_ATTEMPTS
                     && (error.code() == ErrorCode.NOT_LEADER || (idempotent && error.code() == ErrorCode.UNAVAILABLE));
             if (retry && error.code() == ErrorCode.NOT_LEADER && hops == ClientProtocol.DIRECT) {
@@ -143,10 +163,11 @@ public final class AspenClient implements KeyValueStore, AutoCloseable {
                         type,
                         idempotent,
                         attempt + 1,
+                        electionDeadline,
                         result);
             } else if (retry) {
                 connector.moveOn(rpc, error.leaderId());
-                attempt(body, hops, type, idempotent, attempt + 1, result);
+                attempt(body, hops, type, idempotent, attempt + 1, electionDeadline, result);
             } else {
                 if (failure != null) {
                     connector.moveOn(rpc, java.util.Optional.empty());

@@ -13,12 +13,15 @@ import dev.aspen.tickets.NodeId;
 import dev.aspen.tickets.TicketPeer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -211,6 +214,15 @@ public final class PeerConnector implements AutoCloseable {
             from.closeWhenIdle();
         }
         return true;
+    }
+
+    /** Runs {@code task} on this connector's timer after {@code delay} (at once if the connector is closed). */
+    public void schedule(Runnable task, Duration delay) {
+        try {
+            timers.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            task.run(); // closed: the task's next connection() fails with "client is closed"
+        }
     }
 
     /** The node connected to now, if any. */
