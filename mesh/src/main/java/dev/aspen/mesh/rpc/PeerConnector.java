@@ -13,15 +13,12 @@ import dev.aspen.tickets.NodeId;
 import dev.aspen.tickets.TicketPeer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -188,41 +185,6 @@ public final class PeerConnector implements AutoCloseable {
                 }
             }
         });
-    }
-
-    /**
-     * Moves to the peer whose NodeId text is {@code leader} for the calls to come, if it is one of
-     * the peers: when {@code from} is still the current connection, the next {@link #connection()}
-     * dials {@code leader} first, and {@code from} closes once its outstanding calls and watches
-     * have ended (they are not cut off).
-     *
-     * @return false when {@code leader} is not one of the peers, or is {@code from}'s own node
-     */
-    public synchronized boolean follow(RpcClient from, String leader) {
-        int index = -1;
-        for (int i = 0; i < peers.size(); i++) {
-            if (peers.get(i).nodeId().toString().equals(leader)) {
-                index = i;
-            }
-        }
-        if (index < 0 || from.peer().toString().equals(leader)) {
-            return false;
-        }
-        if (current == from) {
-            current = null;
-            next.set(index);
-            from.closeWhenIdle();
-        }
-        return true;
-    }
-
-    /** Runs {@code task} on this connector's timer after {@code delay} (at once if the connector is closed). */
-    public void schedule(Runnable task, Duration delay) {
-        try {
-            timers.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            task.run(); // closed: the task's next connection() fails with "client is closed"
-        }
     }
 
     /** The node connected to now, if any. */
