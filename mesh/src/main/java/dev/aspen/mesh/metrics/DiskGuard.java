@@ -40,28 +40,35 @@ public final class DiskGuard {
     }
 
     /**
-     * A file system's size.
+     * A file system's size, counted the way {@code df} counts it: blocks reserved for root (and
+     * blocks a shared or thin-provisioned volume cannot give this process) are neither used nor
+     * usable, so "percent used" is what {@code df} prints in its Use% column.
      *
      * @param totalBytes its size
+     * @param freeBytes the bytes not allocated to any file, reserved blocks included
      * @param usableBytes the bytes this process may still write
      */
-    public record Usage(long totalBytes, long usableBytes) {
+    public record Usage(long totalBytes, long freeBytes, long usableBytes) {
         /** Validates the fields. */
         public Usage {
-            if (totalBytes < 0 || usableBytes < 0) {
-                throw new IllegalArgumentException(
-                        "disk sizes must be >= 0, were total " + totalBytes + " usable " + usableBytes);
+            if (totalBytes < 0 || freeBytes < 0 || usableBytes < 0) {
+                throw new IllegalArgumentException("disk sizes must be >= 0, were total " + totalBytes + " free "
+                        + freeBytes + " usable " + usableBytes);
             }
         }
 
-        /** Bytes not usable: total minus usable (never negative). */
+        /** Bytes allocated to files: total minus free (never negative). */
         public long usedBytes() {
-            return Math.max(0, totalBytes - usableBytes);
+            return Math.max(0, totalBytes - freeBytes);
         }
 
-        /** {@link #usedBytes()} as a percentage of the total (0 for a file system of size 0). */
+        /**
+         * Used bytes as a percentage of used plus usable bytes, as {@code df}'s Use% (0 for an empty
+         * file system with nothing usable).
+         */
         public double usedPercent() {
-            return totalBytes == 0 ? 0 : usedBytes() * 100.0 / totalBytes;
+            long capacity = usedBytes() + usableBytes;
+            return capacity == 0 ? 0 : usedBytes() * 100.0 / capacity;
         }
     }
 
@@ -103,7 +110,7 @@ public final class DiskGuard {
         return new DiskGuard(
                 dataDir,
                 limitPercent,
-                () -> new Usage(store.getTotalSpace(), store.getUsableSpace()),
+                () -> new Usage(store.getTotalSpace(), store.getUnallocatedSpace(), store.getUsableSpace()),
                 System::nanoTime);
     }
 

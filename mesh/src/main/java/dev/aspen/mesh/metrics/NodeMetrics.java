@@ -205,12 +205,12 @@ public final class NodeMetrics {
                 sink -> guard.usage().ifPresent(u -> sink.add(u.totalBytes())));
         registry.gauge(
                 "aspen_disk_used_bytes",
-                "Bytes of the data dir's file system not usable by the node (total minus usable).",
+                "Bytes of the data dir's file system allocated to files (total minus free), as df counts them.",
                 List.of(),
                 sink -> guard.usage().ifPresent(u -> sink.add(u.usedBytes())));
         registry.gauge(
                 "aspen_disk_used_ratio",
-                "Used fraction (0-1) of the data dir's file system.",
+                "Used fraction (0-1) of the data dir's file system: used / (used + usable), df's Use%.",
                 List.of(),
                 sink -> guard.usage().ifPresent(u -> sink.add(u.usedPercent() / 100)));
         registry.gauge(

@@ -41,7 +41,8 @@ class DiskGuardTest {
     /** A 100 GiB disk with {@code percent} used. */
     static DiskGuard.Usage percentUsed(double percent) {
         long total = 100 * GIB;
-        return new DiskGuard.Usage(total, Math.round(total * (100 - percent) / 100));
+        long free = Math.round(total * (100 - percent) / 100);
+        return new DiskGuard.Usage(total, free, free);
     }
 
     @BeforeEach
@@ -187,6 +188,23 @@ class DiskGuardTest {
         assertThat(sample(text, "aspen_disk_used_ratio")).isCloseTo(0.965, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(sample(text, "aspen_disk_write_limit_ratio")).isEqualTo(0.95);
         assertThat(sample(text, "aspen_disk_writes_refused_total")).isEqualTo(1);
+    }
+
+    @Test
+    void countsFullnessAsDfDoesLeavingReservedBlocksOut() {
+        // df on a shared volume: Size 252G, Used 91G, Avail 12G, Use% 89% -- 149G neither used nor usable.
+        DiskGuard.Usage usage = new DiskGuard.Usage(252 * GIB, 161 * GIB, 12 * GIB);
+        assertThat(usage.usedBytes()).isEqualTo(91 * GIB);
+        assertThat(usage.usedPercent()).isCloseTo(88.35, org.assertj.core.data.Offset.offset(0.01));
+
+        disk.set(usage);
+        clock.addAndGet(SECOND);
+        join(kv.put(b("c"), b("3")));
+
+        disk.set(new DiskGuard.Usage(252 * GIB, 150 * GIB, 1 * GIB)); // used 102G, 1G left: 99.0%
+        clock.addAndGet(SECOND);
+        assertThat(failure(kv.put(b("d"), b("4"))).getMessage()).contains("99.0% full");
+        assertThatThrownBy(() -> new DiskGuard.Usage(1, -1, 0)).hasMessageContaining("free -1");
     }
 
     @Test
