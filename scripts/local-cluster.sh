@@ -21,6 +21,11 @@ timeout_s=${LOCAL_CLUSTER_TIMEOUT:-120}
 usage() { echo "usage: scripts/local-cluster.sh start|stop|status DIR [NODE]" >&2; exit 2; }
 say() { printf 'local-cluster: %s\n' "$*"; }
 fail() { say "$*" >&2; exit 1; }
+fail_node() { # fail_node I MESSAGE: fail, showing the end of node I's log (what CI output keeps)
+  say "$2; the end of $dir/n$1.log:" >&2
+  tail -n 25 "$dir/n$1.log" >&2 2>/dev/null || true
+  exit 1
+}
 
 [[ $# -ge 2 && $# -le 3 ]] || usage
 cmd=$1 dir=$(realpath -m -- "$2") only=${3:-}
@@ -65,8 +70,8 @@ await_healthy() { # await_healthy I...: every node answers /health with 200
   local deadline=$((SECONDS + timeout_s)) i
   for i in "$@"; do
     until healthy "$i"; do
-      pid_of "$i" >/dev/null || fail "node $i exited; see $dir/n$i.log"
-      ((SECONDS < deadline)) || fail "node $i not healthy within ${timeout_s}s; see $dir/n$i.log"
+      pid_of "$i" >/dev/null || fail_node "$i" "node $i exited"
+      ((SECONDS < deadline)) || fail_node "$i" "node $i not healthy within ${timeout_s}s"
       sleep 0.3
     done
   done

@@ -17,6 +17,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -84,12 +87,39 @@ class QuicEndpointTest {
         return track(QuicEndpoint.start(config(0), NodeIdentity.generate(), key, List.of()));
     }
 
-    private static byte[] roundTrip(PeerConnection connection, String text) throws IOException {
+    /**
+     * Writes {@code text} on a new stream and returns the first non-empty frame echoed back. While
+     * waiting it writes an empty frame every 200 ms (echoed back and skipped), as the product's RPC
+     * client does: Kwik 0.10.8 can leave a written frame unsent until the next write ({@link
+     * SendStall}), and an echo stuck that way let the connection idle out under CI load.
+     */
+    private static byte[] roundTrip(PeerConnection connection, String text) throws Exception {
         QuicStream stream = connection.openStream();
-        Frames.write(stream.getOutputStream(), text.getBytes(StandardCharsets.UTF_8));
-        byte[] reply = Frames.read(stream.getInputStream(), MAX_FRAME);
-        stream.getOutputStream().close();
-        return reply;
+        OutputStream out = stream.getOutputStream();
+        Frames.write(out, text.getBytes(StandardCharsets.UTF_8));
+        ScheduledExecutorService nudger = Executors.newSingleThreadScheduledExecutor();
+        try {
+            nudger.scheduleWithFixedDelay(
+                    () -> {
+                        try {
+                            Frames.write(out, new byte[0]);
+                        } catch (IOException e) {
+                            // the stream is closing; the read below reports why
+                        }
+                    },
+                    200,
+                    200,
+                    TimeUnit.MILLISECONDS);
+            byte[] reply;
+            do {
+                reply = Frames.read(stream.getInputStream(), MAX_FRAME);
+            } while (reply != null && reply.length == 0);
+            return reply;
+        } finally {
+            nudger.shutdownNow();
+            nudger.awaitTermination(5, TimeUnit.SECONDS);
+            out.close();
+        }
     }
 
     @Test
