@@ -23,8 +23,8 @@ public final class Frames {
     private Frames() {}
 
     /**
-     * Writes one frame with a single {@code write} call (Kwik stream writes are not documented
-     * thread-safe: callers serialize writes per stream).
+     * Writes one frame with a single {@code write} call, through {@link SendStall#write} (Kwik stream
+     * writes are not documented thread-safe: callers serialize writes per stream).
      */
     public static void write(OutputStream out, byte[] payload) throws IOException {
         byte[] frame = new byte[HEADER_BYTES + payload.length];
@@ -35,7 +35,7 @@ public final class Frames {
         frame[3] = (byte) (n >>> 8);
         frame[4] = (byte) n;
         System.arraycopy(payload, 0, frame, HEADER_BYTES, n);
-        out.write(frame);
+        SendStall.write(out, frame);
         out.flush();
     }
 

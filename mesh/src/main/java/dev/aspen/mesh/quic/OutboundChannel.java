@@ -30,7 +30,9 @@ import tech.kwik.core.QuicStream;
  * whose write failed on an open connection are dropped.
  *
  * <p>Kwik lost-send bug ({@link SendStall}): part of a write is occasionally left in Kwik's send
- * buffer until the next write on the stream. Raft traffic is the worst case for it: a leader has
+ * buffer until the next write on the stream. Writes go through {@link SendStall#write}, which
+ * releases data stuck by the write itself (and a writer blocked behind it); a retransmission can
+ * still strand data later. Raft traffic is the worst case for it: a leader has
  * one AppendEntries in flight per follower and sends the next only when the response arrives, so a
  * stuck response stalls that follower until MicroRaft's backoff (250 ms rounds) gives up on it. So
  * while the channel is idle, for two seconds after its last data, it checks the stream every 2 ms
@@ -396,7 +398,7 @@ public final class OutboundChannel implements AutoCloseable {
         for (byte[] message : batch) {
             Frames.write(buffer, message);
         }
-        out.write(buffer.toByteArray());
+        SendStall.write(out, buffer.toByteArray());
         lastWriteNanos = System.nanoTime();
     }
 

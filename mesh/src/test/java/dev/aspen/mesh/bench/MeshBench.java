@@ -9,6 +9,7 @@ import dev.aspen.mesh.quic.OutboundChannel;
 import dev.aspen.mesh.quic.Protocol;
 import dev.aspen.mesh.quic.QuicConfig;
 import dev.aspen.mesh.quic.QuicEndpoint;
+import dev.aspen.mesh.quic.SendStall;
 import dev.aspen.mesh.rpc.RpcClient;
 import dev.aspen.mesh.rpc.RpcHandler;
 import dev.aspen.mesh.rpc.RpcServer;
@@ -41,6 +42,9 @@ public final class MeshBench {
     public static void main(String[] args) throws Exception {
         channelThroughput(200, 200_000);
         channelThroughput(4096, 20_000);
+        if (args.length > 0 && args[0].equals("channel")) {
+            System.exit(0);
+        }
         rpcLatency(1, 20_000);
         rpcLatency(64, 100_000);
         kvThroughput();
@@ -82,14 +86,16 @@ public final class MeshBench {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             System.out.printf(
-                    "channel  %5d B messages: %9.0f msg/s  %7.1f MB/s  (%d delivered, %d dropped, %d nudges, %d for stalls)%n",
+                    "channel  %5d B messages: %9.0f msg/s  %7.1f MB/s  (%d delivered, %d dropped, %d nudges, %d for stalls,"
+                            + " %d stuck sends released in this JVM)%n",
                     messageBytes,
                     received.get() / seconds,
                     received.get() * (double) messageBytes / seconds / 1e6,
                     received.get(),
                     channel.dropped(),
                     channel.nudges(),
-                    channel.stallRepairs());
+                    channel.stallRepairs(),
+                    SendStall.releases());
         }
     }
 
