@@ -284,6 +284,18 @@ public final class RpcClient implements AutoCloseable {
         for (Map.Entry<Long, Pending> e : pending.entrySet()) {
             Pending entry = e.getValue();
             if (!entry.isWatch() && now - entry.startNanos > timeout && pending.remove(e.getKey(), entry)) {
+                log.warn(
+                        "call {} to {} got no response within {} ms: connected {}, {} calls pending, last frame"
+                                + " received {} ms ago, {} nudges and {} stall repairs so far, request stream stalled {}",
+                        e.getKey(),
+                        connection.peer(),
+                        settings.requestTimeout().toMillis(),
+                        connection.isConnected(),
+                        pending.size(),
+                        TimeUnit.NANOSECONDS.toMillis(now - lastReceiveNanos),
+                        nudges.sum(),
+                        stallRepairs.sum(),
+                        SendStall.stalled(out));
                 entry.fail(new RpcException(
                         RpcException.Kind.TIMEOUT,
                         "no response within " + settings.requestTimeout().toMillis() + " ms"));
