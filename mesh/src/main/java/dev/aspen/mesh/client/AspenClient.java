@@ -42,8 +42,9 @@ import java.util.concurrent.TimeUnit;
  * authenticated QUIC ({@value Protocol#CLIENT_ALPN}).
  *
  * <p>The client knows the cluster's nodes from a ticket (or explicit peers) and pins each NodeId;
- * it proves itself with the cluster key derived from the cookie. It talks to one node at a time;
- * followers forward writes and linearizable reads to the leader. When the node is lost or
+ * it proves itself with the cluster key derived from the cookie. It talks to one node at a time,
+ * the leader once a follower named it (writes and linearizable reads need the leader; a follower
+ * forwards them when the leader is not among the client's peers). When the node is lost or
  * unavailable, the client moves to the next one: reads ({@code get}, {@code scan}, {@code
  * leaseTimeToLive}) are retried there, as are writes that provably never started ({@code
  * not_leader}); a write whose connection was lost mid-flight fails with {@code unavailable} and
@@ -92,24 +93,32 @@ public final class AspenClient implements KeyValueStore, AutoCloseable {
     }
 
     private <T> CompletableFuture<T> call(KvRequest.Call request, Class<T> type, boolean idempotent) {
-        byte[] bytes;
+        byte[] body;
         try {
-            bytes = ClientProtocol.request(0, KvWire.encodeRequest(request));
+            body = KvWire.encodeRequest(request);
         } catch (KvException e) {
             return CompletableFuture.failedFuture(e);
         }
         var result = new CompletableFuture<T>();
-        attempt(bytes, type, idempotent, 1, System.nanoTime() + ELECTION_WAIT.toNanos(), result);
+        attempt(body, ClientProtocol.DIRECT, type, idempotent, 1, System.nanoTime() + ELECTION_WAIT.toNanos(), result);
         return result;
     }
 
+    /**
+     * One try of a call. The first goes {@link ClientProtocol#DIRECT}: a follower answers {@code
+     * not_leader} naming the leader, and the client moves there for this and later calls (one hop
+     * less than a forward, on every call). When the leader is none of the client's peers, the call
+     * is sent again to the same node, which forwards it.
+     */
     private <T> void attempt(
-            byte[] bytes,
+            byte[] body,
+            int hops,
             Class<T> type,
             boolean idempotent,
             int attempt,
             long electionDeadline,
             CompletableFuture<T> result) {
+        byte[] bytes = ClientProtocol.request(hops, body);
         RpcClient rpc;
         try {
             rpc = connector.connection();
@@ -140,14 +149,26 @@ public final class AspenClient implements KeyValueStore, AutoCloseable {
                     && System.nanoTime() - electionDeadline < 0) {
                 // An election is under way; the call was refused, not applied. Ask again shortly.
                 CompletableFuture.delayedExecutor(ELECTION_POLL.toMillis(), TimeUnit.MILLISECONDS)
-                        .execute(() -> attempt(bytes, type, idempotent, attempt, electionDeadline, result));
+                        .execute(() -> attempt(body, hops, type, idempotent, attempt, electionDeadline, result));
                 return;
             }
             boolean retry = attempt < MAX_ATTEMPTS
                     && (error.code() == ErrorCode.NOT_LEADER || (idempotent && error.code() == ErrorCode.UNAVAILABLE));
-            if (retry) {
+            if (retry && error.code() == ErrorCode.NOT_LEADER && hops == ClientProtocol.DIRECT) {
+                boolean followed = error.leaderId()
+                        .map(leader -> connector.follow(rpc, leader))
+                        .orElse(false);
+                attempt(
+                        body,
+                        followed ? ClientProtocol.DIRECT : ClientProtocol.FORWARDABLE,
+                        type,
+                        idempotent,
+                        attempt + 1,
+                        electionDeadline,
+                        result);
+            } else if (retry) {
                 connector.moveOn(rpc, error.leaderId());
-                attempt(bytes, type, idempotent, attempt + 1, electionDeadline, result);
+                attempt(body, hops, type, idempotent, attempt + 1, electionDeadline, result);
             } else {
                 if (failure != null) {
                     connector.moveOn(rpc, java.util.Optional.empty());
@@ -240,7 +261,9 @@ public final class AspenClient implements KeyValueStore, AutoCloseable {
         byte[] bytes;
         RpcClient rpc;
         try {
-            bytes = ClientProtocol.request(0, KvWire.encodeRequest(new KvRequest.Watch(range, startRevision, prevKv)));
+            bytes = ClientProtocol.request(
+                    ClientProtocol.FORWARDABLE,
+                    KvWire.encodeRequest(new KvRequest.Watch(range, startRevision, prevKv)));
             rpc = connector.connection();
         } catch (KvException e) {
             return CompletableFuture.failedFuture(e);

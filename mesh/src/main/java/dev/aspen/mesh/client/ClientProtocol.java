@@ -11,7 +11,9 @@ import java.util.Arrays;
  * {@link KvWire} format with a one-byte envelope.
  *
  * <pre>
- * call or watch request   u8 hops (0 from a client, 1 when a follower forwarded it) | KvWire request
+ * call or watch request   u8 hops | KvWire request
+ *                         hops 0: a follower may forward it to the leader; 1: it must not (a
+ *                         follower forwarded it already, or the client finds the leader itself)
  * call reply              KvWire response (a response record or an error value)
  * watch message           u8 kind | body: 2 registered (empty), 0 event (KvWire event),
  *                         1 cancelled (KvWire error value; ends the watch)
@@ -21,6 +23,11 @@ import java.util.Arrays;
  */
 final class ClientProtocol {
     static final int MAX_HOPS = 1;
+    /** Hops of a request a follower may forward. */
+    static final int FORWARDABLE = 0;
+    /** Hops of a request a follower answers itself ({@code not_leader} naming the leader). */
+    static final int DIRECT = MAX_HOPS;
+
     private static final byte EVENT = 0;
     private static final byte CANCELLED = 1;
     private static final byte REGISTERED = 2;

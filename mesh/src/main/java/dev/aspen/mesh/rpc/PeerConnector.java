@@ -187,6 +187,32 @@ public final class PeerConnector implements AutoCloseable {
         });
     }
 
+    /**
+     * Moves to the peer whose NodeId text is {@code leader} for the calls to come, if it is one of
+     * the peers: when {@code from} is still the current connection, the next {@link #connection()}
+     * dials {@code leader} first, and {@code from} closes once its outstanding calls and watches
+     * have ended (they are not cut off).
+     *
+     * @return false when {@code leader} is not one of the peers, or is {@code from}'s own node
+     */
+    public synchronized boolean follow(RpcClient from, String leader) {
+        int index = -1;
+        for (int i = 0; i < peers.size(); i++) {
+            if (peers.get(i).nodeId().toString().equals(leader)) {
+                index = i;
+            }
+        }
+        if (index < 0 || from.peer().toString().equals(leader)) {
+            return false;
+        }
+        if (current == from) {
+            current = null;
+            next.set(index);
+            from.closeWhenIdle();
+        }
+        return true;
+    }
+
     /** The node connected to now, if any. */
     public Optional<NodeId> currentNode() {
         RpcClient rpc = current;

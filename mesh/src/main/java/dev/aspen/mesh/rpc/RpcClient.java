@@ -92,6 +92,7 @@ public final class RpcClient implements AutoCloseable {
     private volatile long lastNudgeNanos;
     private volatile long lastWriteNanos = System.nanoTime();
     private volatile boolean closed;
+    private volatile boolean closeWhenIdle;
 
     private static final class Pending {
         final long startNanos = System.nanoTime();
@@ -277,6 +278,10 @@ public final class RpcClient implements AutoCloseable {
 
     /** Times out old calls, nudges a silent stream, keeps an idle one alive. Runs on the timer thread. */
     private void sweep() {
+        if (closeWhenIdle && pending.isEmpty()) {
+            close();
+            return;
+        }
         long now = System.nanoTime();
         long timeout = settings.requestTimeout().toNanos();
         long nudgeAfter = settings.nudgeAfter().toNanos();
@@ -369,6 +374,14 @@ public final class RpcClient implements AutoCloseable {
     /** False once the underlying connection closed. */
     public boolean isConnected() {
         return !closed && connection.isConnected();
+    }
+
+    /**
+     * Closes the connection once no call or watch is outstanding (checked by the watchdog, within
+     * {@link Settings#nudgeAfter()}): for a connection its owner no longer sends new calls on.
+     */
+    public void closeWhenIdle() {
+        closeWhenIdle = true;
     }
 
     /** Fails outstanding requests and closes the connection. Idempotent. */

@@ -168,6 +168,45 @@ class AspenClientTest {
     }
 
     @Test
+    void aClientMovesToTheLeaderAFollowerNamesAndKeepsItsWatchOnTheFollower() throws Exception {
+        ReplicaNode leader = leader().orElseThrow();
+        ReplicaNode follower =
+                nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
+        var followerFirst = ClusterTicket.of(
+                ticket.clusterId(),
+                List.of(
+                        new TicketPeer(follower.nodeId(), List.of(follower.address())),
+                        new TicketPeer(leader.nodeId(), List.of(leader.address()))));
+        AspenClient client = AspenClient.connect(followerFirst, COOKIE);
+        closeables.add(client);
+        var events = new CopyOnWriteArrayList<WatchEvent>();
+        var cancelled = new AtomicReference<KvException>();
+        client.watch(KeyRange.prefix(b("m/")), 0, false, new WatchListener() {
+                    @Override
+                    public void onEvents(List<WatchEvent> batch) {
+                        events.addAll(batch);
+                    }
+
+                    @Override
+                    public void onCancelled(KvException reason) {
+                        cancelled.set(reason);
+                    }
+                })
+                .get(10, TimeUnit.SECONDS);
+        assertThat(client.currentNode()).contains(follower.nodeId());
+
+        for (int i = 0; i < 5; i++) {
+            client.put(b("m/" + i), b("v")).join();
+            assertThat(client.currentNode())
+                    .as("writes go to the leader itself")
+                    .contains(leader.nodeId());
+        }
+        // The follower's connection still carries the watch: it closes only once nothing is outstanding on it.
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 5);
+        assertThat(cancelled.get()).isNull();
+    }
+
+    @Test
     void watchStreamsEveryChangeInOrder() throws Exception {
         AspenClient client = clientOf(nodes.get(0));
         var events = new CopyOnWriteArrayList<WatchEvent>();
