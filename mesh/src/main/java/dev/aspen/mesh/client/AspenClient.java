@@ -35,6 +35,9 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,6 +56,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Watches deliver one event per {@link WatchListener#onEvents} call. Thread-safe. {@link
  * #close()} fails outstanding calls and releases every thread.
+ *
+ * <p>Threads: a returned future may complete on the thread that reads the connection's replies;
+ * a callback that blocks holds up every other reply on that connection (use the {@code *Async}
+ * stages for slow work). The client's own retries never run there: they go to two
+ * {@code aspen-client-retry} threads (at most {@value #MAX_QUEUED_RETRIES} queued).
  */
 public final class AspenClient implements KeyValueStore, AutoCloseable {
     /** Attempts per operation, across nodes. */
@@ -62,10 +70,48 @@ public final class AspenClient implements KeyValueStore, AutoCloseable {
     /** How often a call waiting for an election asks again. */
     static final Duration ELECTION_POLL = Duration.ofMillis(100);
 
+    /** Retries waiting for a thread; beyond this a call fails with {@code unavailable}. */
+    static final int MAX_QUEUED_RETRIES = 4096;
+
     private final PeerConnector connector;
+    /**
+     * Runs second and later attempts. Never the thread that completed the previous attempt: that is
+     * a connection's reader thread (or the connector's timer, for a timeout), and an attempt may
+     * dial a node for seconds, during which that connection's other replies would go unread and
+     * every call's timeout unchecked.
+     */
+    private final ThreadPoolExecutor retries;
 
     private AspenClient(PeerConnector connector) {
         this.connector = connector;
+        this.retries = new ThreadPoolExecutor(
+                2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(MAX_QUEUED_RETRIES), runnable -> {
+                    Thread thread = new Thread(runnable, "aspen-client-retry");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        retries.allowCoreThreadTimeOut(true);
+    }
+
+    /** Runs {@code task} on {@link #retries} after {@code delay}; fails {@code result} if it cannot. */
+    private void retryLater(Runnable task, Duration delay, CompletableFuture<?> result) {
+        Runnable submit = () -> {
+            try {
+                retries.execute(task);
+            } catch (RejectedExecutionException e) {
+                result.completeExceptionally(KvException.of(
+                        ErrorCode.UNAVAILABLE,
+                        retries.isShutdown()
+                                ? "client is closed"
+                                : "client has " + MAX_QUEUED_RETRIES + " retries queued; try again later"));
+            }
+        };
+        if (delay.isZero()) {
+            submit.run();
+        } else {
+            CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS)
+                    .execute(submit);
+        }
     }
 
     /**
@@ -148,8 +194,10 @@ public final class AspenClient implements KeyValueStore, AutoCloseable {
                     && error.leaderId().isEmpty()
                     && System.nanoTime() - electionDeadline < 0) {
                 // An election is under way; the call was refused, not applied. Ask again shortly.
-                CompletableFuture.delayedExecutor(ELECTION_POLL.toMillis(), TimeUnit.MILLISECONDS)
-                        .execute(() -> attempt(body, hops, type, idempotent, attempt, electionDeadline, result));
+                retryLater(
+                        () -> attempt(body, hops, type, idempotent, attempt, electionDeadline, result),
+                        ELECTION_POLL,
+                        result);
                 return;
             }
             boolean retry = attempt < MAX_ATTEMPTS
@@ -158,17 +206,17 @@ public final class AspenClient implements KeyValueStore, AutoCloseable {
                 boolean followed = error.leaderId()
                         .map(leader -> connector.follow(rpc, leader))
                         .orElse(false);
-                attempt(
-                        body,
-                        followed ? ClientProtocol.DIRECT : ClientProtocol.FORWARDABLE,
-                        type,
-                        idempotent,
-                        attempt + 1,
-                        electionDeadline,
+                int nextHops = followed ? ClientProtocol.DIRECT : ClientProtocol.FORWARDABLE;
+                retryLater(
+                        () -> attempt(body, nextHops, type, idempotent, attempt + 1, electionDeadline, result),
+                        Duration.ZERO,
                         result);
             } else if (retry) {
                 connector.moveOn(rpc, error.leaderId());
-                attempt(body, hops, type, idempotent, attempt + 1, electionDeadline, result);
+                retryLater(
+                        () -> attempt(body, hops, type, idempotent, attempt + 1, electionDeadline, result),
+                        Duration.ZERO,
+                        result);
             } else {
                 if (failure != null) {
                     connector.moveOn(rpc, java.util.Optional.empty());
@@ -340,5 +388,6 @@ public final class AspenClient implements KeyValueStore, AutoCloseable {
     @Override
     public void close() {
         connector.close();
+        retries.shutdown(); // queued retries still run, and fail at once: the connector is closed
     }
 }

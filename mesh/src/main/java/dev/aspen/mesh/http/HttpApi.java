@@ -370,6 +370,10 @@ public final class HttpApi implements AutoCloseable {
                 log.warn("{} {} failed", method, path, e);
             }
             return Reply.error(error);
+        } catch (Error e) {
+            // Answered all the same (500): an unanswered request hangs a client without a timeout.
+            log.error("{} {} failed", method, path, e);
+            return Reply.error(ApiException.of(500, "internal", "internal error: " + e));
         }
     }
 

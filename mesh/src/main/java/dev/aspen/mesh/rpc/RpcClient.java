@@ -36,6 +36,13 @@ import tech.kwik.core.QuicStream;
  * releases a stalled stream. A response that arrives after such a nudge counts as a recovery
  * ({@link #recoveries()}).
  *
+ * <p>Dead connections: the server echoes every nudge at once, so {@value #DEAD_AFTER_NUDGES} nudges
+ * in a row with nothing at all received (3 s by default) mean the server's side of the connection
+ * is gone or wedged, though QUIC still calls it open (seen: a first call unanswered for its whole
+ * 10 s timeout, not one of 39 nudges echoed). The client then closes the connection and fails
+ * every outstanding call with {@link RpcException.Kind#CONNECTION_LOST}, so callers move to a
+ * new connection in seconds instead of each waiting out its timeout.
+ *
  * <p>Keep-alive: a stream with nothing written for {@value #KEEP_ALIVE_MILLIS} ms gets an empty
  * frame. An idle connection would otherwise time out, and QUIC closes on idle silently, the server's
  * side possibly seconds before this one: calls sent in between would vanish until their timeout.
@@ -49,6 +56,8 @@ public final class RpcClient implements AutoCloseable {
     private static final long STALL_CHECK_MILLIS = 2;
     /** Silence on this side after which the watchdog writes an empty frame to keep the connection open. */
     static final long KEEP_ALIVE_MILLIS = 1000;
+    /** Nudges in a row the server left unanswered (it echoes each) after which the connection is presumed dead. */
+    static final int DEAD_AFTER_NUDGES = 15;
 
     /**
      * @param maxInFlight calls plus watches outstanding at once; more fail with {@link
@@ -89,6 +98,9 @@ public final class RpcClient implements AutoCloseable {
     private final LongAdder stallRepairs = new LongAdder();
     private boolean stallSuspected; // stall-check task only
     private volatile long lastReceiveNanos = System.nanoTime();
+    /** Nudges written since a frame last arrived; reset by the reader. */
+    private volatile int nudgesUnanswered;
+
     private volatile long lastNudgeNanos;
     private volatile long lastWriteNanos = System.nanoTime();
     private volatile boolean closed;
@@ -239,6 +251,7 @@ public final class RpcClient implements AutoCloseable {
             byte[] frame;
             while ((frame = Frames.read(stream.getInputStream(), settings.maxFrameBytes())) != null) {
                 lastReceiveNanos = System.nanoTime();
+                nudgesUnanswered = 0;
                 if (frame.length > 0) {
                     deliver(RpcWire.decode(frame));
                 }
@@ -308,9 +321,18 @@ public final class RpcClient implements AutoCloseable {
                 waiting = true;
             }
         }
+        if (waiting && nudgesUnanswered >= DEAD_AFTER_NUDGES) {
+            String why = "no answer to " + nudgesUnanswered + " nudges; nothing received for "
+                    + TimeUnit.NANOSECONDS.toMillis(now - lastReceiveNanos) + " ms";
+            log.warn("connection to {} presumed dead ({}): closing it", connection.peer(), why);
+            closeWith(new RpcException(
+                    RpcException.Kind.CONNECTION_LOST, "connection to " + connection.peer() + " lost: " + why));
+            return;
+        }
         if (waiting && now - lastReceiveNanos > nudgeAfter && now - lastNudgeNanos > nudgeAfter) {
             lastNudgeNanos = now;
             nudges.increment();
+            nudgesUnanswered++; // only this timer thread writes it, besides the reader's reset
             for (Pending entry : pending.values()) {
                 entry.nudged = entry.awaited() && now - entry.startNanos > nudgeAfter;
             }
@@ -387,10 +409,14 @@ public final class RpcClient implements AutoCloseable {
     /** Fails outstanding requests and closes the connection. Idempotent. */
     @Override
     public void close() {
+        closeWith(new RpcException(RpcException.Kind.CONNECTION_LOST, "client closed"));
+    }
+
+    private void closeWith(RpcException reason) {
         closed = true;
         watchdog.cancel(false);
         stallCheck.cancel(false);
+        failAll(reason); // before the close, whose "connection closed" the reader would report first
         connection.close();
-        failAll(new RpcException(RpcException.Kind.CONNECTION_LOST, "client closed"));
     }
 }

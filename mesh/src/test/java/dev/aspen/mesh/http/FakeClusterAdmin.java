@@ -147,8 +147,15 @@ final class FakeClusterAdmin implements ClusterAdmin {
         });
     }
 
+    /** When set, {@link #snapshot()} throws it (an {@link Error} a handler does not expect). */
+    volatile Error snapshotError;
+
     @Override
     public CompletableFuture<Long> snapshot() {
+        Error error = snapshotError;
+        if (error != null) {
+            throw error;
+        }
         calls.add("snapshot " + self);
         return CompletableFuture.completedFuture(42L);
     }

@@ -414,6 +414,17 @@ class HttpApiTest {
     // ---- cluster --------------------------------------------------------------------------------
 
     @Test
+    void anErrorInAHandlerIsAnsweredWith500AndTheNodeKeepsServing() throws Exception {
+        admin.snapshotError = new NoClassDefFoundError("dev/aspen/Gone");
+        try {
+            assertError(send("POST", "/v1/cluster/snapshot", null), 500, "internal", "NoClassDefFoundError");
+        } finally {
+            admin.snapshotError = null;
+        }
+        assertThat(send("GET", "/health", null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void clusterRoutesDriveTheClusterAdmin() throws Exception {
         JsonNode status = json(send("GET", "/v1/cluster", null));
         assertThat(status).isEqualTo(JSON.readTree(JSON.writeValueAsString(ClusterStatusJson.toJson(admin.current()))));

@@ -193,6 +193,7 @@ class QuicFrameFuzzTest {
                         HttpRequest.newBuilder(URI.create(
                                         "http://" + node.httpAddress().getHostString() + ":"
                                                 + node.httpAddress().getPort() + "/metrics"))
+                                .timeout(java.time.Duration.ofSeconds(20))
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());
         Matcher matcher = MALFORMED.matcher(metrics.body());

@@ -124,6 +124,34 @@ class RpcTest {
     }
 
     @Test
+    void aServerThatAnswersNothingIsPresumedDeadLongBeforeTheCallTimesOut() throws Exception {
+        // A server side that admits the connection, then never reads its stream: no reply, no echo.
+        NodeIdentity wedgedId = NodeIdentity.generate();
+        var holding = new java.util.concurrent.CountDownLatch(1);
+        QuicEndpoint wedged = track(QuicEndpoint.start(
+                QuicConfig.builder().build(), wedgedId, KEY, List.of(new Protocol(ALPN, p -> true, (peer, stream) -> {
+                    try {
+                        holding.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }))));
+        track(holding::countDown);
+        var settings = new RpcClient.Settings(16, Duration.ofSeconds(30), Duration.ofMillis(100), 1 << 20);
+        RpcClient client =
+                track(new RpcClient(dialer.connect(wedgedId.nodeId(), wedged.localAddress(), ALPN), settings, timers));
+
+        // CONNECTION_LOST naming the nudges, not the 30 s TIMEOUT
+        assertThatThrownBy(() -> client.call(bytes("anyone?")).get(20, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOfSatisfying(RpcException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(RpcException.Kind.CONNECTION_LOST);
+                    assertThat(e.getMessage()).contains("no answer to " + RpcClient.DEAD_AFTER_NUDGES + " nudges");
+                });
+        assertThat(client.isConnected()).isFalse();
+    }
+
+    @Test
     void pipelinedCallsGetTheirOwnResponses() throws Exception {
         RpcClient client = client(RpcClient.Settings.defaults());
         var futures = new ArrayList<CompletableFuture<byte[]>>();
