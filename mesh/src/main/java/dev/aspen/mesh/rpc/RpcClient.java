@@ -38,8 +38,9 @@ import tech.kwik.core.QuicStream;
  *
  * <p>Dead connections: the server echoes every nudge at once, so {@value #DEAD_AFTER_NUDGES} nudges
  * in a row with nothing at all received (3 s by default) mean the server's side of the connection
- * is gone or wedged, though QUIC still calls it open (seen: a first call unanswered for its whole
- * 10 s timeout, not one of 39 nudges echoed). The client then closes the connection and fails
+ * is gone or wedged, though QUIC still calls it open (seen: Kwik aborting a server connection on an
+ * internal error, after which the server discards the dialer's packets while the dialer's side
+ * lives on until its idle timeout). The client then closes the connection and fails
  * every outstanding call with {@link RpcException.Kind#CONNECTION_LOST}, so callers move to a
  * new connection in seconds instead of each waiting out its timeout.
  *
