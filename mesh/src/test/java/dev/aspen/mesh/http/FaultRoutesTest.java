@@ -18,6 +18,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -127,6 +128,7 @@ class FaultRoutesTest {
         }
         URI uri = URI.create("http://" + SocketAddresses.format(api.address()) + "/v1/debug/faults" + query);
         var request = HttpRequest.newBuilder(uri)
+                .timeout(Duration.ofSeconds(20))
                 .method(
                         method,
                         body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))

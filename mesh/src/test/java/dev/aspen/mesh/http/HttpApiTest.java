@@ -759,7 +759,11 @@ class HttpApiTest {
     }
 
     private static HttpResponse<String> get(HttpApi target, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(uri(target, path)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(uri(target, path))
+                        .timeout(Duration.ofSeconds(20))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static CompletableFuture<HttpResponse<String>> getAsync(HttpApi target, String path) {

@@ -15,6 +15,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -41,6 +42,9 @@ import org.junit.jupiter.api.io.TempDir;
 class HttpBodySweepTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long SEED = 4242L;
+    /** Bound on every request: a node that stops answering fails the case instead of hanging the build. */
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
     private static final String NODE_ID = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 
     /** A valid body per route; whether its fields are strictly typed (the compat routes take many shapes). */
@@ -166,9 +170,12 @@ class HttpBodySweepTest {
                 response = newClient()
                         .send(
                                 HttpRequest.newBuilder(uri(route.path()))
+                                        .timeout(TIMEOUT)
                                         .method(route.method(), HttpRequest.BodyPublishers.ofByteArray(body))
                                         .build(),
                                 HttpResponse.BodyHandlers.ofString());
+            } catch (java.net.http.HttpTimeoutException e) {
+                throw new AssertionError(name + ": no answer within " + TIMEOUT, e);
             } catch (java.io.IOException e) {
                 // The server may close an oversized body's connection before the client reads the 413.
                 assertThat(oversized)
@@ -196,6 +203,7 @@ class HttpBodySweepTest {
         HttpResponse<String> put = newClient()
                 .send(
                         HttpRequest.newBuilder(uri("/v1/kv/after"))
+                                .timeout(TIMEOUT)
                                 .PUT(HttpRequest.BodyPublishers.ofString("sweep"))
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());

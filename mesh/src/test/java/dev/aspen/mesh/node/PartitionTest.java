@@ -179,7 +179,11 @@ class PartitionTest {
     private static JsonNode debugFaults(AspenNode node) throws Exception {
         URI uri = URI.create("http://" + SocketAddresses.format(node.httpAddress()) + "/v1/debug/faults");
         HttpResponse<String> response = HttpClient.newHttpClient()
-                .send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+                .send(
+                        HttpRequest.newBuilder(uri)
+                                .timeout(Duration.ofSeconds(20))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return new ObjectMapper().readTree(response.body());
     }
